@@ -1,0 +1,95 @@
+//! `tagger eval`: per-topic precision, recall and F1 of a model on labeled CSV.
+
+use super::{load_model, open_input, parse_delimiter, parse_probability};
+use clap::{Args, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+use tagger::corpus::{read_labeled, ColumnSpec, CsvOptions};
+use tagger::eval::{evaluate, EvalReport};
+use tagger::{Decision, Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// Score a model on labeled CSV: per-topic precision, recall, F1 and support; micro and macro
+/// averages; accuracy and confusion matrix for single-label data.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  tagger eval ../shared/data/sanad-khaleej-test.csv --model models/sanad.bin")]
+pub struct EvalArgs {
+    /// Labeled CSV file (columns `text` and `labels` or `label`), or - for stdin.
+    input: PathBuf,
+    /// Model file; default: the model embedded in tagger.
+    #[arg(short, long)]
+    model: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    #[arg(long, default_value = "text")]
+    text_column: String,
+    #[arg(long)]
+    labels_column: Option<String>,
+    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
+    delimiter: u8,
+    /// Give topics from this probability on (default: the model's).
+    #[arg(long, value_parser = parse_probability)]
+    threshold: Option<f64>,
+}
+
+pub fn run(args: EvalArgs) -> Result<()> {
+    let (model, model_name) = load_model(args.model.as_deref())?;
+    let (reader, name, _) = open_input(&args.input)?;
+    let opts = CsvOptions {
+        delimiter: args.delimiter,
+        text_columns: ColumnSpec::parse_list(&args.text_column),
+        labels_column: args.labels_column.as_deref().map(ColumnSpec::parse),
+    };
+    let corpus = read_labeled(reader, &name, &opts)?;
+    let decision = Decision { threshold: args.threshold.unwrap_or(model.threshold()), top_k: 0 };
+    let start = Instant::now();
+    let report = evaluate(&model, &corpus, decision);
+    let secs = start.elapsed().as_secs_f64();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let res = match args.format {
+        Format::Json => serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::other).and_then(|_| writeln!(out)),
+        Format::Text => write_text(&mut out, &report, &name, &model_name, secs, decision.threshold),
+    };
+    res.and_then(|_| out.flush()).map_err(|e| Error::io("<stdout>", e))
+}
+
+fn write_text(out: &mut impl Write, r: &EvalReport, data: &str, model: &str, secs: f64, threshold: f64) -> std::io::Result<()> {
+    writeln!(out, "{data}: {} documents, model {model}, {}", r.documents, if r.single_label { "single-label (top topic)".to_string() } else { format!("multi-label (threshold {threshold})") })?;
+    let width = r.topics.iter().map(|t| t.topic.chars().count()).max().unwrap_or(5).max(12);
+    writeln!(out, "{:<width$}  {:>9}  {:>6}  {:>6}  {:>7}", "topic", "precision", "recall", "f1", "support")?;
+    for t in &r.topics {
+        writeln!(out, "{:<width$}  {:>9.4}  {:>6.4}  {:>6.4}  {:>7}", t.topic, t.precision, t.recall, t.f1, t.support)?;
+    }
+    writeln!(out, "{:<width$}  {:>9.4}  {:>6.4}  {:>6.4}", "micro avg", r.micro.precision, r.micro.recall, r.micro.f1)?;
+    writeln!(out, "{:<width$}  {:>9.4}  {:>6.4}  {:>6.4}", "macro avg", r.macro_avg.precision, r.macro_avg.recall, r.macro_avg.f1)?;
+    match r.accuracy {
+        Some(a) => writeln!(out, "accuracy {a:.4}")?,
+        None => writeln!(out, "exact match {:.4}", r.exact_match)?,
+    }
+    if let Some(m) = &r.confusion {
+        writeln!(out, "confusion matrix (rows: true topic, columns: predicted; last column: no topic)")?;
+        write!(out, "{:<width$}", "")?;
+        for t in &r.topics {
+            write!(out, " {:>8}", t.topic.chars().take(8).collect::<String>())?;
+        }
+        writeln!(out, " {:>8}", "none")?;
+        for (t, row) in r.topics.iter().zip(m) {
+            write!(out, "{:<width$}", t.topic)?;
+            for n in row {
+                write!(out, " {n:>8}")?;
+            }
+            writeln!(out)?;
+        }
+    }
+    if !r.unknown_topics.is_empty() {
+        writeln!(out, "topics the model does not know (always missed): {}", r.unknown_topics.join(", "))?;
+    }
+    writeln!(out, "predicted in {secs:.2} s ({:.0} documents/s)", r.documents as f64 / secs.max(1e-9))
+}

@@ -1,0 +1,95 @@
+//! `tagger inspect`: what a model knows (topics, sizes, settings, metadata, indicative n-grams).
+
+use super::load_model;
+use clap::{Args, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+use tagger::classify::{LabelMode, NbKind};
+use tagger::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// Show a model's topics, document counts, vocabulary, settings, training metadata and the most
+/// indicative n-grams of each topic.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Model file; default: the model embedded in tagger.
+    #[arg(short, long)]
+    model: Option<PathBuf>,
+    /// Indicative n-grams to show per topic.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+pub fn run(args: InspectArgs) -> Result<()> {
+    let (model, name) = load_model(args.model.as_deref())?;
+    let meta = model.meta();
+    let nb = model.classifier().counts();
+    let tok = model.pipeline().tokenizer.settings();
+    let vocab = model.tfidf().vocabulary();
+    let mode = match model.mode() {
+        LabelMode::Single => "single-label",
+        LabelMode::Multi => "multi-label",
+    };
+    let kind = match model.classifier().kind() {
+        NbKind::Multinomial => "multinomial",
+        NbKind::Complement => "complement",
+    };
+    let topics: Vec<serde_json::Value> = model
+        .topics()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            serde_json::json!({
+                "topic": t,
+                "documents": nb.class_count[i],
+                "top_ngrams": model.top_terms(i, args.top).into_iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let info = serde_json::json!({
+        "model": name,
+        "trained_on": meta.source,
+        "documents": meta.documents,
+        "trained_at_unix": meta.trained_at,
+        "tagger_version": meta.tagger_version,
+        "format_version": tagger::model::format::FORMAT_VERSION,
+        "classifier": format!("{mode} {kind} naive Bayes"),
+        "alpha": nb.alpha,
+        "threshold": model.threshold(),
+        "features": vocab.len(),
+        "words": vocab.terms().len(),
+        "ngrams": vocab.ngrams().to_string(),
+        "sublinear_tf": model.tfidf().sublinear_tf(),
+        "stemming": tok.stem,
+        "drop_numbers": tok.drop_numbers,
+        "stopwords": tok.stopwords.len(),
+        "normalizer": model.pipeline().normalizer.steps().iter().map(|s| format!("{s:?}")).collect::<Vec<_>>(),
+        "topics": topics,
+    });
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let res = match args.format {
+        Format::Json => serde_json::to_writer_pretty(&mut out, &info).map_err(std::io::Error::other).and_then(|_| writeln!(out)),
+        Format::Text => (|| {
+            writeln!(out, "model:        {name}")?;
+            writeln!(out, "trained on:   {} ({} documents), tagger {}, format {}", meta.source, meta.documents, meta.tagger_version, tagger::model::format::FORMAT_VERSION)?;
+            writeln!(out, "classifier:   {mode} {kind} naive Bayes, alpha {}, threshold {}", nb.alpha, model.threshold())?;
+            writeln!(out, "features:     {} n-grams ({}) over {} words, sublinear tf {}", vocab.len(), vocab.ngrams(), vocab.terms().len(), model.tfidf().sublinear_tf())?;
+            writeln!(out, "text:         stemming {}, numbers dropped {}, {} stopwords", tok.stem, tok.drop_numbers, tok.stopwords.len())?;
+            writeln!(out, "normalizer:   {}", info["normalizer"].as_array().map(|a| a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default())?;
+            writeln!(out, "topics:")?;
+            for t in info["topics"].as_array().into_iter().flatten() {
+                writeln!(out, "  {} ({} documents): {}", t["topic"].as_str().unwrap_or(""), t["documents"], t["top_ngrams"].as_array().map(|a| a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default())?;
+            }
+            Ok(())
+        })(),
+    };
+    res.and_then(|_| out.flush()).map_err(|e| Error::io("<stdout>", e))
+}

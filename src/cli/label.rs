@@ -1,0 +1,144 @@
+//! `tagger label`: tag every row of a CSV export, keeping all its columns.
+
+use super::{load_model, open_input, parse_delimiter, parse_probability, progress};
+use clap::{Args, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use tagger::batch::{label_csv, LabelOptions, Observer, OutputFormat, SkippedRow};
+use tagger::corpus::ColumnSpec;
+use tagger::{Decision, Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Csv,
+    Jsonl,
+}
+
+/// Tag every row of a CSV: all input columns, then `topics` and `scores`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  tagger label export.csv -o tagged.csv\n  tagger label export.csv --text-column title,body --wide > tagged.csv\n  cat export.csv | tagger label - --format jsonl")]
+pub struct LabelArgs {
+    /// CSV file with a header row, or - for stdin.
+    input: PathBuf,
+    /// Output file (written to a temporary file, renamed when complete); default stdout.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Model file; default: the model embedded in tagger.
+    #[arg(short, long)]
+    model: Option<PathBuf>,
+    /// Text column(s), by name or 0-based index; several are joined (title,body).
+    #[arg(long, default_value = "text")]
+    text_column: String,
+    /// CSV delimiter: , ; | or tab (also used for the output).
+    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
+    delimiter: u8,
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    /// One probability column per topic (p_<topic>) instead of `scores`.
+    #[arg(long)]
+    wide: bool,
+    /// Give topics from this probability on (default: the model's).
+    #[arg(long, value_parser = parse_probability)]
+    threshold: Option<f64>,
+    /// At most this many topics per row.
+    #[arg(long, default_value_t = 0)]
+    top_k: usize,
+    /// Skip malformed rows (wrong field count, invalid UTF-8), report each on stderr.
+    #[arg(long)]
+    skip_bad: bool,
+    /// Rows per parallel batch.
+    #[arg(long, default_value_t = 2048)]
+    batch_size: usize,
+    /// No progress bar and no summary on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+struct Report {
+    bar: indicatif::ProgressBar,
+}
+
+impl Observer for Report {
+    fn progress(&mut self, rows: u64, bytes: u64) {
+        self.bar.set_position(bytes);
+        self.bar.set_message(rows.to_string());
+    }
+    fn skipped(&mut self, row: &SkippedRow) {
+        self.bar.suspend(|| eprintln!("tagger: skipped {row}"));
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+pub fn run(args: LabelArgs) -> Result<()> {
+    if let Some(out) = &args.output {
+        if args.input.as_os_str() != "-" && same_file(&args.input, out) {
+            return Err(Error::params("--output", format!("{} is the input file; write to another file", out.display())));
+        }
+    }
+    let (model, _) = load_model(args.model.as_deref())?;
+    let decision = Decision { threshold: args.threshold.unwrap_or(model.threshold()), top_k: args.top_k };
+    let opts = LabelOptions {
+        delimiter: args.delimiter,
+        text_columns: ColumnSpec::parse_list(&args.text_column),
+        format: match args.format {
+            Format::Csv => OutputFormat::Csv,
+            Format::Jsonl => OutputFormat::Jsonl,
+        },
+        wide: args.wide,
+        decision,
+        skip_bad: args.skip_bad,
+        batch_size: args.batch_size,
+    };
+    let (input, name, size) = open_input(&args.input)?;
+    let mut report = Report { bar: progress::bar(progress::enabled(args.quiet), size, "rows") };
+    let start = Instant::now();
+    let summary = match &args.output {
+        None => {
+            let stdout = std::io::stdout();
+            label_csv(&model, input, &name, stdout.lock(), &opts, &mut report)?
+        }
+        Some(path) => {
+            let dir = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            // Written beside the target and renamed only when complete: a failed or interrupted
+            // run never leaves a truncated file under the final name.
+            let mut tmp = tempfile::Builder::new().prefix(".tagger-label-").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+            let summary = label_csv(&model, input, &name, std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut()), &opts, &mut report)
+                .map_err(|e| rename_output_error(e, path))?;
+            tmp.as_file_mut().flush().map_err(|e| Error::io(path, e))?;
+            tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+            summary
+        }
+    };
+    report.bar.finish_and_clear();
+    if !args.quiet {
+        let secs = start.elapsed().as_secs_f64();
+        let per_topic: Vec<String> = model.topics().iter().zip(&summary.per_topic).filter(|(_, &n)| n > 0).map(|(t, n)| format!("{t} {n}")).collect();
+        eprintln!(
+            "tagger: {} rows labeled{} in {:.2} s ({:.0} rows/s); {}",
+            summary.rows_written,
+            if summary.rows_skipped > 0 { format!(", {} skipped", summary.rows_skipped) } else { String::new() },
+            secs,
+            summary.rows_written as f64 / secs.max(1e-9),
+            if per_topic.is_empty() { "no topics given".to_string() } else { per_topic.join(", ") }
+        );
+    }
+    Ok(())
+}
+
+/// Errors writing to the temporary file are reported under the name the user gave.
+fn rename_output_error(err: Error, path: &Path) -> Error {
+    match err {
+        Error::Io { path: p, source } if p == "<output>" => Error::io(path, source),
+        other => other,
+    }
+}

@@ -1,0 +1,91 @@
+//! Command-line layer: clap structs (the "low" arguments), turned into library settings by one
+//! function per subcommand, which also does all printing.
+
+mod eval;
+mod inspect;
+mod label;
+mod predict;
+mod progress;
+mod train;
+
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use tagger::{Error, Model, Result};
+
+const EXAMPLES: &str = "\
+Examples:
+  tagger predict data/samples/ukraine-talks.txt      topics of one article (embedded default model)
+  echo 'نص الخبر' | tagger predict -                   topics of text on stdin
+  tagger label export.csv -o tagged.csv              tag every row of a CSV export
+  tagger train data/labels.csv -o models/model.bin   train a model on labeled CSV
+  tagger eval test.csv --model models/model.bin      per-topic precision, recall, F1
+  tagger inspect                                     what the default model knows";
+
+/// Tags Arabic news text with topics (Arabic normalizer, TF-IDF, naive Bayes).
+#[derive(Debug, Parser)]
+#[command(name = "tagger", version, about, after_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Train(train::TrainArgs),
+    Predict(predict::PredictArgs),
+    Label(label::LabelArgs),
+    Eval(eval::EvalArgs),
+    Inspect(inspect::InspectArgs),
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Train(args) => train::run(args),
+        Command::Predict(args) => predict::run(args),
+        Command::Label(args) => label::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Inspect(args) => inspect::run(args),
+    }
+}
+
+/// `--model PATH` or, without it, the model embedded in the binary. Returns the model and the
+/// name to report it by.
+fn load_model(path: Option<&Path>) -> Result<(Model, String)> {
+    match path {
+        Some(p) => Ok((Model::load(p)?, p.display().to_string())),
+        None => Ok((tagger::default_model::load()?, tagger::default_model::NAME.to_string())),
+    }
+}
+
+/// A one-byte CSV delimiter from `,` `;` `\t` `tab` or `|`.
+fn parse_delimiter(text: &str) -> std::result::Result<u8, String> {
+    match text {
+        "\\t" | "tab" | "\t" => Ok(b'\t'),
+        s if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        s => Err(format!("'{s}' is not a one-character delimiter (use ',', ';', '|' or 'tab')")),
+    }
+}
+
+fn parse_probability(text: &str) -> std::result::Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("'{text}' is not a probability between 0 and 1")),
+    }
+}
+
+/// Opens a file for reading, or stdin for `-`, with the name errors should use.
+fn open_input(path: &Path) -> Result<(Box<dyn std::io::Read + Send>, String, Option<u64>)> {
+    if path == Path::new("-") {
+        return Ok((Box::new(std::io::stdin()), "<stdin>".into(), None));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::io(path, std::io::Error::other("is a directory, expected a file")));
+    }
+    Ok((Box::new(file), path.display().to_string(), Some(meta.len())))
+}
+
+fn default_model_path() -> PathBuf {
+    PathBuf::from("models/model.bin")
+}

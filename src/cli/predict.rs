@@ -1,0 +1,175 @@
+//! `tagger predict`: topics of text files, folders of `.txt` files, or stdin.
+
+use super::{load_model, parse_probability, progress};
+use clap::{Args, ValueEnum};
+use rayon::prelude::*;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use tagger::batch::round4;
+use tagger::features::Scratch;
+use tagger::{Decision, Error, Location, Model, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// Print the topics of each document with their probabilities.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  tagger predict data/samples/ukraine-talks.txt\n  tagger predict articles/ --format json\n  cat article.txt | tagger predict - --explain")]
+pub struct PredictArgs {
+    /// Text files (one document each), folders (every .txt below them), or - for stdin.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Model file; default: the model embedded in tagger.
+    #[arg(short, long)]
+    model: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Give topics from this probability on (default: the model's).
+    #[arg(long, value_parser = parse_probability)]
+    threshold: Option<f64>,
+    /// At most this many topics per document.
+    #[arg(long, default_value_t = 0)]
+    top_k: usize,
+    /// Show, for each topic given, the n-grams that weighed most.
+    #[arg(long)]
+    explain: bool,
+    /// Also show every topic's score and which model answered.
+    #[arg(short, long)]
+    verbose: bool,
+    /// No progress on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// Every document to read, in order: files as given, folders expanded to their .txt files.
+fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.as_os_str() != "-" && input.is_dir() {
+            let mut found = Vec::new();
+            walk(input, &mut found)?;
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(input.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        if path.is_dir() {
+            walk(&path, found)?;
+        } else if path.extension().is_some_and(|e| e == "txt") {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads a document as UTF-8, naming line and byte of the first invalid sequence.
+fn read_document(path: &Path) -> Result<(String, String)> {
+    let mut bytes = Vec::new();
+    let name = if path.as_os_str() == "-" {
+        std::io::stdin().read_to_end(&mut bytes).map_err(|e| Error::io("<stdin>", e))?;
+        "-".to_string()
+    } else {
+        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(|e| Error::io(path, e))?;
+        path.display().to_string()
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Error::input(Location::file(&name).at_line(1), "the file is UTF-16; tagger reads UTF-8: convert it with `iconv -f UTF-16 -t UTF-8`"));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((name, text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            Err(Error::input(Location::file(&name).at_line(line).at_byte(at as u64), "invalid UTF-8 (is the file in another encoding?)"))
+        }
+    }
+}
+
+pub fn run(args: PredictArgs) -> Result<()> {
+    let (model, model_name) = load_model(args.model.as_deref())?;
+    let decision = Decision { threshold: args.threshold.unwrap_or(model.threshold()), top_k: args.top_k };
+    let files = collect_inputs(&args.inputs)?;
+    if args.verbose {
+        eprintln!("model: {model_name} ({} topics, trained on {} documents of {})", model.topics().len(), model.meta().documents, model.meta().source);
+    }
+    let bar = progress::bar(progress::enabled(args.quiet) && files.len() > 64, None, "documents");
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let write_err = |e: std::io::Error| Error::io("<stdout>", e);
+    // Bounded batches: memory stays flat over a folder of any size.
+    for chunk in files.chunks(256) {
+        let results: Vec<Result<(String, String, tagger::Prediction)>> = chunk
+            .par_iter()
+            .map_init(Scratch::default, |scratch, path| {
+                let (name, text) = read_document(path)?;
+                let p = model.predict_with(&text, decision, scratch);
+                Ok((name, text, p))
+            })
+            .collect();
+        for result in results {
+            let (name, text, p) = result?;
+            match args.format {
+                Format::Text => write_text(&mut out, &model, &name, &text, &p, &args).map_err(write_err)?,
+                Format::Json => write_json(&mut out, &model, &name, &text, &p, &args).map_err(write_err)?,
+            }
+        }
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    out.flush().map_err(write_err)
+}
+
+fn write_text(out: &mut impl Write, model: &Model, name: &str, text: &str, p: &tagger::Prediction, args: &PredictArgs) -> std::io::Result<()> {
+    let topics = model.topics();
+    if p.scores.is_empty() {
+        return writeln!(out, "{name}\t(no topic: no word the model knows)");
+    }
+    let given = if p.topics.is_empty() {
+        "(no topic)".to_string()
+    } else {
+        p.topics.iter().map(|&t| format!("{} {:.3}", topics[t], p.scores[t])).collect::<Vec<_>>().join(", ")
+    };
+    writeln!(out, "{name}\t{given}")?;
+    if args.verbose {
+        writeln!(out, "  all scores: {}", tagger::batch::format_scores(&p.scores, topics))?;
+    }
+    if args.explain {
+        for &t in &p.topics {
+            let terms = model.explain(text, t, 8);
+            writeln!(out, "  {}: {}", topics[t], terms.iter().map(|(n, w)| format!("{n} ({w:.2})")).collect::<Vec<_>>().join(", "))?;
+        }
+    }
+    Ok(())
+}
+
+fn write_json(out: &mut impl Write, model: &Model, name: &str, text: &str, p: &tagger::Prediction, args: &PredictArgs) -> std::io::Result<()> {
+    let topics = model.topics();
+    let mut obj = serde_json::json!({
+        "file": name,
+        "topics": p.topics.iter().map(|&t| topics[t].clone()).collect::<Vec<_>>(),
+        "scores": topics.iter().cloned().zip(p.scores.iter().map(|&s| serde_json::Value::from(round4(s)))).collect::<serde_json::Map<_, _>>(),
+    });
+    if args.explain {
+        let explained: serde_json::Map<_, _> = p
+            .topics
+            .iter()
+            .map(|&t| {
+                let terms: Vec<_> = model.explain(text, t, 8).into_iter().map(|(n, w)| serde_json::json!({"ngram": n, "weight": round4(w)})).collect();
+                (topics[t].clone(), serde_json::Value::from(terms))
+            })
+            .collect();
+        obj["explain"] = explained.into();
+    }
+    serde_json::to_writer(&mut *out, &obj)?;
+    writeln!(out)
+}

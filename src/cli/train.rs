@@ -1,0 +1,189 @@
+//! `tagger train`: learn a model from labeled CSV (or cross-validate with `--cv`).
+
+use super::{default_model_path, open_input, parse_delimiter, parse_probability, progress};
+use clap::{Args, ValueEnum};
+use linfa::ParamGuard;
+use std::path::PathBuf;
+use std::time::Instant;
+use tagger::classify::{LabelMode, NbKind, NbParams};
+use tagger::corpus::{read_labeled, ColumnSpec, CsvOptions};
+use tagger::eval::{cross_validate, mean_std};
+use tagger::features::{DocFreq, TfidfParams};
+use tagger::text::{stopwords, Step, TokenizerSettings};
+use tagger::{Error, Model, Result, TrainSettings, TrainingMeta};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ModeArg {
+    /// Multi-label when any row has other than exactly one topic.
+    Auto,
+    Single,
+    Multi,
+}
+
+/// Learn a model from labeled CSV (columns `text` and `labels`, topics joined by `|`).
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  tagger train data/labels.csv -o models/model.bin\n  tagger train ../shared/data/sanad-khaleej-train.csv --complement --cv 5")]
+pub struct TrainArgs {
+    /// Labeled CSV file, or - for stdin.
+    input: PathBuf,
+    /// Where to write the model.
+    #[arg(short, long, default_value_os_t = default_model_path())]
+    output: PathBuf,
+    /// Text column(s), by name or 0-based index; several are joined (title,body).
+    #[arg(long, default_value = "text")]
+    text_column: String,
+    /// Topics column; default `labels`, else `label`.
+    #[arg(long)]
+    labels_column: Option<String>,
+    /// CSV delimiter: , ; | or tab.
+    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
+    delimiter: u8,
+    /// Keep n-grams in at least this many documents (integer) or this share of them (0.0-1.0).
+    #[arg(long, default_value = "2", value_parser = DocFreq::parse)]
+    min_df: DocFreq,
+    /// Drop n-grams in more than this share (0.0-1.0) or number of documents.
+    #[arg(long, default_value = "1.0", value_parser = DocFreq::parse)]
+    max_df: DocFreq,
+    /// Keep only the most frequent n-grams.
+    #[arg(long)]
+    max_features: Option<usize>,
+    /// Word n-gram lengths, MIN..MAX (1..1, 1..2, 1..3).
+    #[arg(long, default_value = "1..2", value_parser = parse_ngrams)]
+    ngrams: (u8, u8),
+    /// Additive smoothing of naive Bayes.
+    #[arg(long, default_value_t = 0.1)]
+    alpha: f64,
+    /// Complement naive Bayes instead of multinomial.
+    #[arg(long)]
+    complement: bool,
+    /// Single- or multi-label model.
+    #[arg(long, value_enum, default_value_t = ModeArg::Auto)]
+    mode: ModeArg,
+    /// Default probability from which a topic is given; stored in the model.
+    #[arg(long, default_value = "0.5", value_parser = parse_probability)]
+    threshold: f64,
+    /// Raw term counts instead of 1 + ln(count).
+    #[arg(long)]
+    no_sublinear_tf: bool,
+    /// Do not stem.
+    #[arg(long)]
+    no_stem: bool,
+    /// Keep tokens made only of digits.
+    #[arg(long)]
+    keep_numbers: bool,
+    /// Replace the stopword list with this file (one word per line).
+    #[arg(long)]
+    stopwords: Option<PathBuf>,
+    /// Cross-validate with K stratified folds and print micro/macro F1 instead of writing a model.
+    #[arg(long, value_name = "K")]
+    cv: Option<usize>,
+    /// Seed of the cross-validation shuffle.
+    #[arg(long, default_value_t = 20261123)]
+    seed: u64,
+    /// No progress on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn parse_ngrams(text: &str) -> std::result::Result<(u8, u8), String> {
+    let parts: Vec<&str> = text.split(|c| c == '.' || c == ',' || c == '-').filter(|s| !s.is_empty()).collect();
+    let nums: Vec<u8> = parts.iter().map(|p| p.parse::<u8>()).collect::<std::result::Result<_, _>>().map_err(|_| format!("'{text}': expected MIN..MAX such as 1..2"))?;
+    let (min, max) = match nums.as_slice() {
+        [n] => (*n, *n),
+        [a, b] => (*a, *b),
+        _ => return Err(format!("'{text}': expected MIN..MAX such as 1..2")),
+    };
+    tagger::features::NgramRange::new(min, max).map_err(|e| e.to_string())?;
+    Ok((min, max))
+}
+
+fn settings(args: &TrainArgs) -> Result<TrainSettings> {
+    let stopwords = match &args.stopwords {
+        Some(path) => stopwords::parse_list(&std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?),
+        None => stopwords::default_words(),
+    };
+    let tokenizer = TokenizerSettings { stem: !args.no_stem, drop_numbers: !args.keep_numbers, stopwords, ..TokenizerSettings::default() };
+    let tfidf = TfidfParams::new()
+        .ngrams(args.ngrams.0, args.ngrams.1)
+        .min_df(args.min_df)
+        .max_df(args.max_df)
+        .max_features(args.max_features)
+        .sublinear_tf(!args.no_sublinear_tf)
+        .check()?;
+    let nb = NbParams::new()
+        .alpha(args.alpha)
+        .kind(if args.complement { NbKind::Complement } else { NbKind::Multinomial })
+        .mode(match args.mode {
+            ModeArg::Auto => None,
+            ModeArg::Single => Some(LabelMode::Single),
+            ModeArg::Multi => Some(LabelMode::Multi),
+        })
+        .check()?;
+    Ok(TrainSettings { steps: Step::ARABIC_DEFAULT.to_vec(), tokenizer, tfidf, nb, threshold: args.threshold })
+}
+
+/// Seconds since the epoch, or `SOURCE_DATE_EPOCH` for reproducible builds.
+fn now() -> u64 {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0))
+}
+
+pub fn run(args: TrainArgs) -> Result<()> {
+    let settings = settings(&args)?;
+    let start = Instant::now();
+    let spinner = progress::bar(progress::enabled(args.quiet), None, "");
+    spinner.set_message("reading");
+    let (reader, name, _) = open_input(&args.input)?;
+    let opts = CsvOptions {
+        delimiter: args.delimiter,
+        text_columns: ColumnSpec::parse_list(&args.text_column),
+        labels_column: args.labels_column.as_deref().map(ColumnSpec::parse),
+    };
+    let corpus = read_labeled(reader, &name, &opts)?;
+    let (documents, n_topics) = (corpus.texts.len(), corpus.topics.len());
+
+    if let Some(k) = args.cv {
+        spinner.set_message(format!("cross-validating ({k} folds)"));
+        let report = cross_validate(&corpus, &settings, k, args.seed)?;
+        spinner.finish_and_clear();
+        let (mi, mi_sd) = mean_std(&report.micro_f1);
+        let (ma, ma_sd) = mean_std(&report.macro_f1);
+        let (acc, acc_sd) = mean_std(&report.accuracy);
+        println!("{k}-fold cross-validation on {name}: {documents} documents, {n_topics} topics");
+        println!("micro-F1 {mi:.4} ± {mi_sd:.4}");
+        println!("macro-F1 {ma:.4} ± {ma_sd:.4}");
+        println!("{} {acc:.4} ± {acc_sd:.4}", if report.best_threshold.is_none() { "accuracy" } else { "exact match" });
+        println!("per fold micro-F1: {}", report.micro_f1.iter().map(|f| format!("{f:.4}")).collect::<Vec<_>>().join(" "));
+        if let (Some(t), Some(f)) = (report.best_threshold, report.best_threshold_micro_f1) {
+            println!("best threshold on out-of-fold scores: {t:.2} (micro-F1 {f:.4}); train with --threshold {t:.2}");
+        }
+        println!("{:.1} s", start.elapsed().as_secs_f64());
+        return Ok(());
+    }
+
+    spinner.set_message(format!("training on {documents} documents"));
+    let source = args.input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| name.clone());
+    let meta = TrainingMeta { source, documents: documents as u64, trained_at: now(), tagger_version: env!("CARGO_PKG_VERSION").into() };
+    let model = Model::train(corpus, &settings, meta)?;
+    model.save(&args.output)?;
+    spinner.finish_and_clear();
+    println!(
+        "wrote {}: {} documents, {} topics, {} features, {}-label {} naive Bayes, {:.2} s",
+        args.output.display(),
+        documents,
+        n_topics,
+        model.tfidf().n_features(),
+        match model.mode() {
+            LabelMode::Single => "single",
+            LabelMode::Multi => "multi",
+        },
+        match model.classifier().kind() {
+            NbKind::Multinomial => "multinomial",
+            NbKind::Complement => "complement",
+        },
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

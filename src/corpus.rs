@@ -1,0 +1,305 @@
+//! Reading labeled CSV (for `train` and `eval`): columns chosen by name or index, labels joined
+//! by `|`, every problem reported with file, line and column.
+
+use crate::error::{Error, Location, Result};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
+
+/// A column chosen by header name or by 0-based index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ColumnSpec {
+    Name(String),
+    Index(usize),
+}
+
+impl ColumnSpec {
+    /// `3` is an index, anything else a name.
+    pub fn parse(text: &str) -> ColumnSpec {
+        match text.trim().parse::<usize>() {
+            Ok(i) => ColumnSpec::Index(i),
+            Err(_) => ColumnSpec::Name(text.trim().to_owned()),
+        }
+    }
+
+    /// A comma-separated list (`title,body`).
+    pub fn parse_list(text: &str) -> Vec<ColumnSpec> {
+        text.split(',').filter(|s| !s.trim().is_empty()).map(ColumnSpec::parse).collect()
+    }
+}
+
+impl std::fmt::Display for ColumnSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ColumnSpec::Name(n) => write!(f, "'{n}'"),
+            ColumnSpec::Index(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+/// Finds each requested column in the header. Names match exactly, then ignoring case; a
+/// duplicated name is refused as ambiguous.
+pub fn resolve_columns(headers: &[String], specs: &[ColumnSpec], loc: &Location, option: &str) -> Result<Vec<usize>> {
+    specs
+        .iter()
+        .map(|spec| match spec {
+            ColumnSpec::Index(i) if *i < headers.len() => Ok(*i),
+            ColumnSpec::Index(i) => Err(Error::input(
+                loc.clone().at_line(1),
+                format!("column index {i} is out of range: the header has {} columns ({option})", headers.len()),
+            )),
+            ColumnSpec::Name(name) => {
+                let exact: Vec<usize> = (0..headers.len()).filter(|&i| headers[i] == *name).collect();
+                let found = if exact.is_empty() {
+                    (0..headers.len()).filter(|&i| headers[i].eq_ignore_ascii_case(name)).collect()
+                } else {
+                    exact
+                };
+                match found.as_slice() {
+                    [one] => Ok(*one),
+                    [] => Err(Error::input(
+                        loc.clone().at_line(1),
+                        format!("no column named '{name}' (columns: {}); choose one with {option}", headers.join(", ")),
+                    )),
+                    many => Err(Error::input(
+                        loc.clone().at_line(1),
+                        format!(
+                            "column name '{name}' appears {} times (columns {}); choose one by index with {option}",
+                            many.len(),
+                            many.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+                        ),
+                    )),
+                }
+            }
+        })
+        .collect()
+}
+
+/// Labeled documents with topic names in sorted order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LabeledCorpus {
+    /// The file name, for messages and model metadata.
+    pub source: String,
+    pub texts: Vec<String>,
+    /// For each document, indices into `topics`.
+    pub labels: Vec<Vec<u32>>,
+    pub topics: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CsvOptions {
+    pub delimiter: u8,
+    /// Joined with a line break when several.
+    pub text_columns: Vec<ColumnSpec>,
+    /// `None`: a column named `labels`, else one named `label`.
+    pub labels_column: Option<ColumnSpec>,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions { delimiter: b',', text_columns: vec![ColumnSpec::Name("text".into())], labels_column: None }
+    }
+}
+
+/// Refuses UTF-16 and UTF-32 input up front with a message saying how to convert it.
+pub fn check_encoding<R: BufRead>(reader: &mut R, loc: &Location) -> Result<()> {
+    let head = reader.fill_buf().map_err(|e| Error::io(&loc.source, e))?;
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Err(Error::input(
+            loc.clone().at_line(1),
+            "the file is UTF-16 (it starts with a UTF-16 byte-order mark); tagger reads UTF-8: convert it with `iconv -f UTF-16 -t UTF-8`",
+        ));
+    }
+    Ok(())
+}
+
+/// Turns a csv crate error into a message with line and column.
+pub fn csv_error(err: csv::Error, loc: &Location, headers: &[String]) -> Error {
+    let position = err.position().cloned();
+    let mut loc = loc.clone();
+    if let Some(pos) = &position {
+        loc = loc.at_line(pos.line()).at_byte(pos.byte());
+    }
+    match err.into_kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => Error::input(
+            loc,
+            format!("{len} fields where the header has {expected_len}{}", hint_columns(headers)),
+        ),
+        csv::ErrorKind::Io(e) => Error::io(&loc.source, e),
+        csv::ErrorKind::Utf8 { err, .. } => {
+            let column = headers.get(err.field()).cloned().unwrap_or_else(|| err.field().to_string());
+            Error::input(loc.in_column(column), "invalid UTF-8")
+        }
+        other => Error::input(loc, format!("{other:?}")),
+    }
+}
+
+fn hint_columns(headers: &[String]) -> String {
+    if headers.is_empty() {
+        String::new()
+    } else {
+        format!(" ({}); a field with a comma or line break must be in double quotes", headers.join(", "))
+    }
+}
+
+/// Decodes one field as UTF-8, naming the line, column and byte on failure.
+pub fn field_str<'r>(record: &'r csv::ByteRecord, index: usize, headers: &[String], loc: &Location) -> Result<&'r str> {
+    let bytes = record.get(index).unwrap_or_default();
+    std::str::from_utf8(bytes).map_err(|e| {
+        let mut at = loc.clone().in_column(headers.get(index).cloned().unwrap_or_else(|| index.to_string()));
+        if let Some(pos) = record.position() {
+            at = at.at_line(pos.line()).at_byte(pos.byte());
+        }
+        Error::input(at, format!("invalid UTF-8 at byte {} of the field (is the file in another encoding?)", e.valid_up_to()))
+    })
+}
+
+/// Reads the header row as text.
+pub fn read_headers<R: Read>(csv: &mut csv::Reader<R>, loc: &Location) -> Result<Vec<String>> {
+    let raw = csv.byte_headers().map_err(|e| csv_error(e, loc, &[]))?.clone();
+    if raw.is_empty() {
+        return Err(Error::input(loc.clone().at_line(1), "the file is empty: expected a header row"));
+    }
+    raw.iter()
+        .enumerate()
+        .map(|(i, h)| {
+            std::str::from_utf8(h)
+                .map(|s| s.trim_start_matches('\u{FEFF}').trim().to_owned())
+                .map_err(|_| Error::input(loc.clone().at_line(1).in_column(i.to_string()), "invalid UTF-8 in the header"))
+        })
+        .collect()
+}
+
+/// Reads a labeled CSV: every row must have text and at least one topic.
+pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Result<LabeledCorpus> {
+    let loc = Location::file(source);
+    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    check_encoding(&mut reader, &loc)?;
+    let mut csv = csv::ReaderBuilder::new().delimiter(opts.delimiter).has_headers(true).from_reader(reader);
+    let headers = read_headers(&mut csv, &loc)?;
+    let text_cols = resolve_columns(&headers, &opts.text_columns, &loc, "--text-column")?;
+    let labels_col = match &opts.labels_column {
+        Some(spec) => resolve_columns(&headers, std::slice::from_ref(spec), &loc, "--labels-column")?[0],
+        None => resolve_columns(&headers, &[ColumnSpec::Name("labels".into())], &loc, "--labels-column")
+            .or_else(|_| resolve_columns(&headers, &[ColumnSpec::Name("label".into())], &loc, "--labels-column"))
+            .map_err(|_| {
+                Error::input(
+                    loc.clone().at_line(1),
+                    format!("no 'labels' or 'label' column (columns: {}); choose one with --labels-column", headers.join(", ")),
+                )
+            })?[0],
+    };
+    let labels_name = headers[labels_col].clone();
+
+    let mut texts = Vec::new();
+    let mut names: Vec<Vec<String>> = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    let mut text = String::new();
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(e, &loc, &headers)),
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        text.clear();
+        for (k, &c) in text_cols.iter().enumerate() {
+            if k > 0 {
+                text.push('\n');
+            }
+            text.push_str(field_str(&record, c, &headers, &loc)?);
+        }
+        let raw_labels = field_str(&record, labels_col, &headers, &loc)?;
+        let doc_labels = parse_labels(raw_labels);
+        if doc_labels.is_empty() {
+            return Err(Error::input(
+                loc.clone().at_line(line).in_column(labels_name.clone()),
+                "no topic: every training row needs at least one (topics are joined by '|')",
+            ));
+        }
+        texts.push(text.clone());
+        names.push(doc_labels);
+    }
+    if texts.is_empty() {
+        return Err(Error::training(source, "no rows after the header: nothing to learn from"));
+    }
+    let mut index: BTreeMap<&str, u32> = names.iter().flatten().map(|n| (n.as_str(), 0)).collect();
+    for (i, v) in index.values_mut().enumerate() {
+        *v = i as u32;
+    }
+    let topics: Vec<String> = index.keys().map(|s| s.to_string()).collect();
+    let labels = names.iter().map(|doc| doc.iter().map(|n| index[n.as_str()]).collect()).collect();
+    Ok(LabeledCorpus { source: source.to_owned(), texts, labels, topics })
+}
+
+/// Splits `a|b` into sorted, unique, trimmed topic names.
+pub fn parse_labels(raw: &str) -> Vec<String> {
+    let mut out: Vec<String> = raw.split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(csv: &str) -> Result<LabeledCorpus> {
+        read_labeled(csv.as_bytes(), "t.csv", &CsvOptions::default())
+    }
+
+    #[test]
+    fn reads_multi_label_rows_with_quotes_and_newlines() {
+        let c = read("text,labels\n\"محادثات، في \"\"جنيف\"\"\nحول سوريا\",diplomacy|syria\nقصف على خاركيف,ukraine-war\n").unwrap();
+        assert_eq!(c.topics, vec!["diplomacy", "syria", "ukraine-war"]);
+        assert_eq!(c.texts[0], "محادثات، في \"جنيف\"\nحول سوريا");
+        assert_eq!(c.labels, vec![vec![0, 1], vec![2]]);
+    }
+
+    #[test]
+    fn accepts_a_single_label_column_and_a_bom() {
+        let c = read("\u{FEFF}text,label\nمباراة,sports\nدواء,health\n").unwrap();
+        assert_eq!(c.topics, vec!["health", "sports"]);
+    }
+
+    #[test]
+    fn names_the_missing_column() {
+        let err = read("body,topic\nx,y\n").unwrap_err().to_string();
+        assert_eq!(err, "t.csv: line 1: no column named 'text' (columns: body, topic); choose one with --text-column");
+    }
+
+    #[test]
+    fn names_the_line_of_a_short_row() {
+        let err = read("text,labels\na,b\nc\n").unwrap_err().to_string();
+        assert!(err.starts_with("t.csv: line 3"), "{err}");
+        assert!(err.contains("1 fields where the header has 2"), "{err}");
+    }
+
+    #[test]
+    fn names_line_and_column_of_invalid_utf8() {
+        let mut bytes = b"text,labels\nok,a\n".to_vec();
+        bytes.extend_from_slice(b"bad \xff text,b\n");
+        let err = read_labeled(&bytes[..], "t.csv", &CsvOptions::default()).unwrap_err().to_string();
+        assert!(err.starts_with("t.csv: line 3, column text"), "{err}");
+        assert!(err.contains("invalid UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn refuses_rows_without_topics_and_empty_files() {
+        let err = read("text,labels\nنص,\n").unwrap_err().to_string();
+        assert!(err.starts_with("t.csv: line 2, column labels: no topic"), "{err}");
+        assert!(read("").unwrap_err().to_string().contains("empty"));
+        assert!(read("text,labels\n").unwrap_err().to_string().contains("no rows"));
+    }
+
+    #[test]
+    fn refuses_utf16() {
+        let err = read_labeled(&[0xFF, 0xFE, b't', 0][..], "u.csv", &CsvOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("UTF-16"));
+    }
+
+    #[test]
+    fn duplicate_column_names_are_ambiguous() {
+        let err = read("text,text,labels\na,b,c\n").unwrap_err().to_string();
+        assert!(err.contains("appears 2 times"), "{err}");
+    }
+}

@@ -1,0 +1,32 @@
+//! The `tagger` binary: parses arguments, calls the library, reports. Exit codes: 0 success,
+//! 1 data or runtime error, 2 usage error.
+
+mod cli;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = match cli::Cli::try_parse() {
+        Ok(args) => args,
+        Err(err) => {
+            // Help and version go to stdout with 0; usage errors to stderr with 2.
+            let code = err.exit_code();
+            let _ = err.print();
+            return ExitCode::from(code as u8);
+        }
+    };
+    match cli::run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("tagger: {}", one_line(&err.to_string()));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Error messages are one line, whatever a lower layer put in them.
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}

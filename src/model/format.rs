@@ -1,0 +1,166 @@
+//! The model file: magic bytes, format version, payload length, CRC-32, then the payload in
+//! postcard (a compact, deterministic serde encoding; bincode is unmaintained, RUSTSEC-2025-0141).
+//!
+//! ```text
+//! offset 0   8 bytes  magic  "TAGGERMD"
+//! offset 8   u32 LE   format version (FORMAT_VERSION)
+//! offset 12  u64 LE   payload length in bytes
+//! offset 20  u32 LE   CRC-32 (IEEE) of the payload
+//! offset 24  payload  postcard-encoded ModelFile
+//! ```
+//!
+//! Everything in the payload is in a fixed order (sorted vocabulary, topics in sorted order, no
+//! hash maps), so the same data and settings give the same bytes. Every size is checked against
+//! the file before anything is built from it.
+
+use super::{Model, TrainingMeta};
+use crate::classify::{NaiveBayes, NbCounts};
+use crate::error::{Error, Result};
+use crate::features::{NgramRange, Tfidf, Vocabulary};
+use crate::text::{Step, TextPipeline, TokenizerSettings};
+use serde::{Deserialize, Serialize};
+use std::io::{Read, Write};
+use std::path::Path;
+
+pub const MAGIC: &[u8; 8] = b"TAGGERMD";
+/// The format this build writes and reads. Bump it when `ModelFile` changes, keep a fixture of
+/// the old version in `tests/fixtures/`, and say in [`check_version`] what to do with old files.
+pub const FORMAT_VERSION: u32 = 1;
+/// The oldest format this build still reads.
+pub const OLDEST_SUPPORTED: u32 = 1;
+const HEADER_LEN: usize = 24;
+
+#[derive(Serialize, Deserialize)]
+struct ModelFile {
+    topics: Vec<String>,
+    steps: Vec<Step>,
+    tokenizer: TokenizerSettings,
+    ngrams: NgramRange,
+    terms: Vec<Box<str>>,
+    features: Vec<u64>,
+    idf: Vec<f64>,
+    sublinear_tf: bool,
+    counts: NbCounts,
+    threshold: f64,
+    meta: TrainingMeta,
+}
+
+impl Model {
+    /// Writes the model to `out`.
+    pub fn write_to(&self, mut out: impl Write, name: &str) -> Result<()> {
+        let file = ModelFile {
+            topics: self.topics.clone(),
+            steps: self.pipeline.normalizer.steps().to_vec(),
+            tokenizer: self.pipeline.tokenizer.settings().clone(),
+            ngrams: self.tfidf.vocab.ngrams(),
+            terms: self.tfidf.vocab.terms().to_vec(),
+            features: self.tfidf.vocab.feature_keys().to_vec(),
+            idf: self.tfidf.idf.clone(),
+            sublinear_tf: self.tfidf.sublinear_tf,
+            counts: self.classifier.counts().clone(),
+            threshold: self.threshold,
+            meta: self.meta.clone(),
+        };
+        let payload = postcard::to_stdvec(&file).map_err(|e| Error::model(name, format!("cannot encode the model: {e}")))?;
+        let mut header = Vec::with_capacity(HEADER_LEN);
+        header.extend_from_slice(MAGIC);
+        header.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        header.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        header.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+        out.write_all(&header).and_then(|_| out.write_all(&payload)).and_then(|_| out.flush()).map_err(|e| Error::io(name, e))
+    }
+
+    /// Writes the model to `path` atomically: a temporary file in the same folder, synced, then
+    /// renamed over `path`. A failed or interrupted save leaves any earlier file untouched.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let name = path.display().to_string();
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let mut tmp = tempfile::Builder::new().prefix(".tagger-model-").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+        self.write_to(std::io::BufWriter::new(tmp.as_file_mut()), &name)?;
+        tmp.as_file().sync_all().map_err(|e| Error::io(&name, e))?;
+        tmp.persist(path).map_err(|e| Error::io(&name, e.error))?;
+        Ok(())
+    }
+
+    /// Reads a model file.
+    pub fn load(path: &Path) -> Result<Model> {
+        let name = path.display().to_string();
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .map_err(|e| Error::io(path, e))?;
+        Model::from_bytes(&bytes, &name)
+    }
+
+    /// Decodes a model from bytes; `name` is used in error messages.
+    pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Model> {
+        let bad = |msg: String| Error::model(name, msg);
+        if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+            return Err(bad("not a tagger model (the file does not start with TAGGERMD); train one with `tagger train`".into()));
+        }
+        if bytes.len() < HEADER_LEN {
+            return Err(bad(format!("truncated model file: {} bytes, the header alone is {HEADER_LEN}", bytes.len())));
+        }
+        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+        check_version(version).map_err(bad)?;
+        let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
+        let crc = u32::from_le_bytes(bytes[20..24].try_into().expect("4 bytes"));
+        let payload = &bytes[HEADER_LEN..];
+        if payload.len() as u64 != len {
+            return Err(bad(format!(
+                "truncated or padded model file: header says {len} payload bytes, the file has {}",
+                payload.len()
+            )));
+        }
+        if crc32fast::hash(payload) != crc {
+            return Err(bad("damaged model file: checksum mismatch (copy it again or retrain)".into()));
+        }
+        let file: ModelFile = postcard::from_bytes(payload).map_err(|e| bad(format!("damaged model file: {e}")))?;
+        from_file(file).map_err(|e| bad(format!("inconsistent model file: {e}")))
+    }
+}
+
+fn check_version(version: u32) -> std::result::Result<(), String> {
+    if version > FORMAT_VERSION {
+        return Err(format!(
+            "model format version {version} is newer than this tagger reads ({FORMAT_VERSION}); upgrade tagger (this is {})",
+            env!("CARGO_PKG_VERSION")
+        ));
+    }
+    if version < OLDEST_SUPPORTED {
+        return Err(format!(
+            "model format version {version} is no longer supported (oldest: {OLDEST_SUPPORTED}); retrain with `tagger train`"
+        ));
+    }
+    Ok(())
+}
+
+fn from_file(file: ModelFile) -> Result<Model> {
+    let n_topics = file.topics.len();
+    if n_topics < 2 || file.topics.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(Error::params("topics", "need two or more distinct topics in sorted order"));
+    }
+    if file.counts.class_count.len() != n_topics {
+        return Err(Error::params("topics", format!("{n_topics} names for {} classes", file.counts.class_count.len())));
+    }
+    if file.features.len() != file.idf.len() || file.counts.feature_total.len() != file.idf.len() {
+        return Err(Error::params("vocabulary", "feature, idf and count lengths differ"));
+    }
+    crate::model::check_threshold(file.threshold)?;
+    NgramRange::new(file.ngrams.min, file.ngrams.max)?;
+    let vocab = Vocabulary::new(file.ngrams, file.terms, file.features)?;
+    let tfidf = Tfidf::new(vocab, file.idf, file.sublinear_tf)?;
+    let classifier = NaiveBayes::from_counts(file.counts)?;
+    Ok(Model {
+        topics: file.topics,
+        pipeline: TextPipeline::new(file.steps, file.tokenizer),
+        tfidf,
+        classifier,
+        threshold: file.threshold,
+        meta: file.meta,
+    })
+}

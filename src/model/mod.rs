@@ -1,0 +1,270 @@
+//! The saved pipeline: text settings, TF-IDF, classifier, topic names, threshold and training
+//! metadata, with training and prediction over it. [`format`] owns the file encoding.
+
+pub mod format;
+
+use crate::classify::{LabelMode, NaiveBayes, NbValidParams};
+use crate::corpus::LabeledCorpus;
+use crate::error::{Error, Result};
+use crate::features::{Scratch, SparseRows, Tfidf, TfidfValidParams, TokenizedCorpus};
+use crate::text::{Step, TextPipeline, TokenizerSettings};
+use linfa::traits::Fit;
+use linfa::DatasetBase;
+use ndarray::Array2;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Where and when a model was trained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingMeta {
+    /// The training file's name (without its folder, so a model does not depend on where it was
+    /// built).
+    pub source: String,
+    pub documents: u64,
+    /// Seconds since the Unix epoch; the CLI takes `SOURCE_DATE_EPOCH` when set, for
+    /// reproducible builds.
+    pub trained_at: u64,
+    pub tagger_version: String,
+}
+
+/// Everything `train` needs besides the data.
+#[derive(Debug, Clone)]
+pub struct TrainSettings {
+    pub steps: Vec<Step>,
+    pub tokenizer: TokenizerSettings,
+    pub tfidf: TfidfValidParams,
+    pub nb: NbValidParams,
+    /// Probability at or above which a topic is given (multi-label); see [`Model::threshold`].
+    pub threshold: f64,
+}
+
+/// The model's decision for one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// Probability of every topic, in the model's topic order; empty when the text has no
+    /// word the model knows.
+    pub scores: Vec<f64>,
+    /// Indices of the topics given, most probable first.
+    pub topics: Vec<usize>,
+}
+
+/// How predictions turn scores into topics.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decision {
+    pub threshold: f64,
+    /// At most this many topics (0: no limit).
+    pub top_k: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub(crate) topics: Vec<String>,
+    pub(crate) pipeline: TextPipeline,
+    pub(crate) tfidf: Tfidf,
+    pub(crate) classifier: NaiveBayes,
+    pub(crate) threshold: f64,
+    pub(crate) meta: TrainingMeta,
+}
+
+impl PartialEq for Model {
+    fn eq(&self, other: &Self) -> bool {
+        self.topics == other.topics
+            && self.pipeline.normalizer == other.pipeline.normalizer
+            && self.pipeline.tokenizer.settings() == other.pipeline.tokenizer.settings()
+            && self.tfidf == other.tfidf
+            && self.classifier == other.classifier
+            && self.threshold == other.threshold
+            && self.meta == other.meta
+    }
+}
+
+/// A training corpus after vectorizing: what cross-validation reuses fold after fold.
+pub struct Vectorized {
+    pub tfidf: Tfidf,
+    pub rows: SparseRows,
+}
+
+impl Model {
+    /// Learns a model from labeled documents. The text is dropped once tokenized, so memory is
+    /// the token ids and the sparse rows, not the raw corpus.
+    pub fn train(corpus: LabeledCorpus, settings: &TrainSettings, meta: TrainingMeta) -> Result<Model> {
+        check_threshold(settings.threshold)?;
+        let pipeline = TextPipeline::new(settings.steps.clone(), settings.tokenizer.clone());
+        let LabeledCorpus { source, texts, labels, topics } = corpus;
+        if texts.is_empty() {
+            return Err(Error::training(source, "no documents to train on"));
+        }
+        if topics.len() < 2 {
+            return Err(Error::training(
+                source,
+                format!("only one topic ({}); a classifier needs at least two", topics.join(", ")),
+            ));
+        }
+        let tokenized = TokenizedCorpus::new(&pipeline, &texts);
+        drop(texts);
+        let (tfidf, rows) = settings.tfidf.fit_transform(&tokenized).map_err(|e| Error::training(&source, e.to_string()))?;
+        drop(tokenized);
+        let targets = topic_matrix(&labels, topics.len());
+        let classifier = settings.nb.fit(&DatasetBase::new(rows, targets))?;
+        Ok(Model { topics, pipeline, tfidf, classifier, threshold: settings.threshold, meta })
+    }
+
+    pub fn topics(&self) -> &[String] {
+        &self.topics
+    }
+
+    pub fn meta(&self) -> &TrainingMeta {
+        &self.meta
+    }
+
+    /// The default threshold stored at training time.
+    pub fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
+    pub fn mode(&self) -> LabelMode {
+        self.classifier.mode()
+    }
+
+    pub fn classifier(&self) -> &NaiveBayes {
+        &self.classifier
+    }
+
+    pub fn tfidf(&self) -> &Tfidf {
+        &self.tfidf
+    }
+
+    pub fn pipeline(&self) -> &TextPipeline {
+        &self.pipeline
+    }
+
+    pub fn default_decision(&self) -> Decision {
+        Decision { threshold: self.threshold, top_k: 0 }
+    }
+
+    /// Topic probabilities of one text, using caller-owned buffers.
+    pub fn scores_into(&self, text: &str, scratch: &mut Scratch, scores: &mut Vec<f64>) {
+        self.tfidf.transform_into(&self.pipeline, text, scratch);
+        scores.clear();
+        scores.resize(self.topics.len(), 0.0);
+        self.classifier.joint_log_likelihood_row(&scratch.indices, &scratch.values, scores);
+        self.classifier.to_probabilities(scores);
+    }
+
+    /// Scores and topics of one text. A text with no word the model knows (empty, another
+    /// language, only stopwords) gets neither scores nor topics: the model has no evidence.
+    pub fn predict_with(&self, text: &str, decision: Decision, scratch: &mut Scratch) -> Prediction {
+        let mut scores = Vec::with_capacity(self.topics.len());
+        self.scores_into(text, scratch, &mut scores);
+        if scratch.indices.is_empty() {
+            return Prediction { scores: Vec::new(), topics: Vec::new() };
+        }
+        let topics = self.decide(&scores, decision);
+        Prediction { scores, topics }
+    }
+
+    pub fn predict(&self, text: &str, decision: Decision) -> Prediction {
+        self.predict_with(text, decision, &mut Scratch::default())
+    }
+
+    /// Predicts many texts in parallel, results in input order.
+    pub fn predict_batch<S: AsRef<str> + Sync>(&self, texts: &[S], decision: Decision) -> Vec<Prediction> {
+        texts
+            .par_iter()
+            .with_min_len(16)
+            .map_init(Scratch::default, |scratch, text| self.predict_with(text.as_ref(), decision, scratch))
+            .collect()
+    }
+
+    /// Topics whose probability reaches the threshold, most probable first. A single-label
+    /// model always gives its best topic.
+    pub fn decide(&self, scores: &[f64], decision: Decision) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..scores.len()).collect();
+        // Stable: ties keep topic order.
+        order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+        let mut given: Vec<usize> = match self.mode() {
+            LabelMode::Single => {
+                let best = order[0];
+                std::iter::once(best)
+                    .chain(order[1..].iter().copied().filter(|&t| scores[t] >= decision.threshold))
+                    .collect()
+            }
+            LabelMode::Multi => order.into_iter().filter(|&t| scores[t] >= decision.threshold).collect(),
+        };
+        if decision.top_k > 0 {
+            given.truncate(decision.top_k);
+        }
+        given
+    }
+
+    /// The n-grams that weighed most for `topic` in `text`: (n-gram, contribution to the
+    /// topic's log-odds), largest first.
+    pub fn explain(&self, text: &str, topic: usize, limit: usize) -> Vec<(String, f64)> {
+        let mut scratch = Scratch::default();
+        self.tfidf.transform_into(&self.pipeline, text, &mut scratch);
+        let w = self.classifier.weights();
+        let k = self.topics.len();
+        let mut parts: Vec<(usize, f64)> = scratch
+            .indices
+            .iter()
+            .zip(&scratch.values)
+            .map(|(&j, &x)| {
+                let row = w.row(j as usize);
+                let centered = match self.mode() {
+                    // Softmax is unchanged by a per-feature constant, so centering is exact.
+                    LabelMode::Single => row[topic] - row.sum() / k as f64,
+                    LabelMode::Multi => row[topic],
+                };
+                (j as usize, x * centered)
+            })
+            .filter(|&(_, c)| c > 0.0)
+            .collect();
+        parts.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        parts.truncate(limit);
+        parts.into_iter().map(|(j, c)| (self.tfidf.vocabulary().feature_name(j), c)).collect()
+    }
+
+    /// The most indicative n-grams of each topic, by weight relative to the other topics.
+    pub fn top_terms(&self, topic: usize, limit: usize) -> Vec<(String, f64)> {
+        let w = self.classifier.weights();
+        let k = self.topics.len() as f64;
+        let mut scored: Vec<(usize, f64)> = w
+            .rows()
+            .into_iter()
+            .enumerate()
+            .map(|(j, row)| {
+                let s = match self.mode() {
+                    LabelMode::Single => row[topic] - row.sum() / k,
+                    LabelMode::Multi => row[topic],
+                };
+                (j, s)
+            })
+            .collect();
+        let limit = limit.min(scored.len());
+        if limit == 0 {
+            return Vec::new();
+        }
+        scored.select_nth_unstable_by(limit - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored.truncate(limit);
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored.into_iter().map(|(j, s)| (self.tfidf.vocabulary().feature_name(j), s)).collect()
+    }
+}
+
+/// Documents x topics, true where a document carries the topic.
+pub fn topic_matrix(labels: &[Vec<u32>], n_topics: usize) -> Array2<bool> {
+    let mut y = Array2::from_elem((labels.len(), n_topics), false);
+    for (i, doc) in labels.iter().enumerate() {
+        for &t in doc {
+            y[[i, t as usize]] = true;
+        }
+    }
+    y
+}
+
+pub fn check_threshold(threshold: f64) -> Result<()> {
+    if !(0.0..=1.0).contains(&threshold) {
+        return Err(Error::params("threshold", format!("{threshold} is not a probability in [0, 1]")));
+    }
+    Ok(())
+}
