@@ -13,6 +13,7 @@ pub mod error;
 pub mod eval;
 pub mod features;
 pub mod model;
+pub mod output;
 pub mod text;
 
 pub use error::{Error, Location, Result};

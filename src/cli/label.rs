@@ -2,7 +2,6 @@
 
 use super::{load_model, open_input, parse_delimiter, parse_probability, progress};
 use clap::{Args, ValueEnum};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tagger::batch::{label_csv, LabelOptions, Observer, OutputFormat, SkippedRow};
@@ -105,17 +104,12 @@ pub fn run(args: LabelArgs) -> Result<()> {
             label_csv(&model, input, &name, stdout.lock(), &opts, &mut report)?
         }
         Some(path) => {
-            let dir = match path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => Path::new("."),
-            };
             // Written beside the target and renamed only when complete: a failed or interrupted
             // run never leaves a truncated file under the final name.
-            let mut tmp = tempfile::Builder::new().prefix(".tagger-label-").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+            let mut tmp = tagger::output::temp_beside(path)?;
             let summary = label_csv(&model, input, &name, std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut()), &opts, &mut report)
                 .map_err(|e| rename_output_error(e, path))?;
-            tmp.as_file_mut().flush().map_err(|e| Error::io(path, e))?;
-            tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+            tagger::output::commit(tmp, path)?;
             summary
         }
     };

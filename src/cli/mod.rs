@@ -25,6 +25,9 @@ Examples:
 #[derive(Debug, Parser)]
 #[command(name = "tagger", version, about, after_help = EXAMPLES, propagate_version = true)]
 pub struct Cli {
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long, global = true, value_name = "N")]
+    jobs: Option<usize>,
     #[command(subcommand)]
     command: Command,
 }
@@ -39,6 +42,15 @@ enum Command {
 }
 
 pub fn run(cli: Cli) -> Result<()> {
+    if let Some(jobs) = cli.jobs {
+        if jobs == 0 {
+            return Err(Error::params("--jobs", "0: need at least 1 thread"));
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build_global()
+            .map_err(|e| Error::params("--jobs", e.to_string()))?;
+    }
     match cli.command {
         Command::Train(args) => train::run(args),
         Command::Predict(args) => predict::run(args),

@@ -352,49 +352,38 @@ impl TfidfValidParams {
             ));
         }
 
-        // Document frequency and total count of every n-gram.
-        let counts: FxHashMap<u64, (u32, u64)> = corpus
-            .docs
-            .par_iter()
-            .fold(
-                || (FxHashMap::<u64, (u32, u64)>::default(), Vec::<u64>::new()),
-                |(mut map, mut keys), doc| {
-                    keys.clear();
-                    ngrams.for_each_key(doc, |k| keys.push(k));
-                    keys.sort_unstable();
-                    let mut i = 0;
-                    while i < keys.len() {
-                        let mut j = i + 1;
-                        while j < keys.len() && keys[j] == keys[i] {
-                            j += 1;
+        // Document frequency and total count of every n-gram, counted in shards by key so that
+        // every worker owns its keys and no map is merged.
+        let shards = rayon::current_num_threads().max(1) as u64;
+        let counts: Vec<FxHashMap<u64, NgramCount>> = (0..shards)
+            .into_par_iter()
+            .map(|shard| {
+                let mut map = FxHashMap::<u64, NgramCount>::default();
+                for (d, doc) in corpus.docs.iter().enumerate() {
+                    let d = d as u32;
+                    ngrams.for_each_key(doc, |k| {
+                        if shard_of(k, shards) == shard {
+                            let e = map.entry(k).or_insert(NgramCount { df: 0, last_doc: u32::MAX, total: 0 });
+                            if e.last_doc != d {
+                                e.last_doc = d;
+                                e.df += 1;
+                            }
+                            e.total += 1;
                         }
-                        let e = map.entry(keys[i]).or_insert((0, 0));
-                        e.0 += 1;
-                        e.1 += (j - i) as u64;
-                        i = j;
-                    }
-                    (map, keys)
-                },
-            )
-            .map(|(map, _)| map)
-            .reduce(FxHashMap::default, |mut a, mut b| {
-                if a.len() < b.len() {
-                    std::mem::swap(&mut a, &mut b);
+                    });
                 }
-                for (k, (df, tf)) in b {
-                    let e = a.entry(k).or_insert((0, 0));
-                    e.0 += df;
-                    e.1 += tf;
-                }
-                a
-            });
-
+                map
+            })
+            .collect();
         let min_df = self.min_df.resolve(n_docs).max(1);
         let max_df = self.max_df.resolve(n_docs);
         let mut kept: Vec<(u64, u32, u64)> = counts
-            .into_iter()
-            .filter(|&(_, (df, _))| (df as usize) >= min_df && (df as usize) <= max_df)
-            .map(|(k, (df, tf))| (k, df, tf))
+            .into_par_iter()
+            .flat_map_iter(|map| {
+                map.into_iter()
+                    .filter(|(_, c)| (c.df as usize) >= min_df && (c.df as usize) <= max_df)
+                    .map(|(k, c)| (k, c.df, c.total))
+            })
             .collect();
         drop_hash_order(&mut kept, ngrams);
         if let Some(limit) = self.max_features {
@@ -448,7 +437,6 @@ impl TfidfValidParams {
                 }
             })
             .collect();
-
         // The training rows, looked up by the old keys (the corpus's own ids).
         let old_columns: FxHashMap<u64, u32> =
             kept.iter().enumerate().map(|(col, &(key, _, _))| (key, col as u32)).collect();
@@ -479,6 +467,19 @@ impl TfidfValidParams {
         let vocab = Vocabulary::new(ngrams, terms, features)?;
         Ok((Tfidf::new(vocab, idf, self.sublinear_tf)?, rows))
     }
+}
+
+struct NgramCount {
+    df: u32,
+    /// The last document counted in `df`, so a document counts once without sorting its keys.
+    last_doc: u32,
+    total: u64,
+}
+
+/// Which counting shard owns a key: a multiplicative hash, so shards get even shares.
+#[inline]
+fn shard_of(key: u64, shards: u64) -> u64 {
+    ((key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) * shards) >> 32
 }
 
 /// Puts kept n-grams in column order, whatever order the hash map gave them in.

@@ -208,11 +208,25 @@ impl Vocabulary {
 }
 
 /// Sort key giving the documented column order: by n, then by the words' alphabetical order.
-pub fn column_order(ngrams: NgramRange, key: u64) -> (usize, [u32; 3]) {
-    let ids = ngrams.unpack(key);
-    let mut padded = [0u32; 3];
-    padded[..ids.len()].copy_from_slice(&ids);
-    (ids.len(), padded)
+/// Computed without allocating, since it runs once per distinct n-gram of a corpus.
+#[inline]
+pub fn column_order(ngrams: NgramRange, key: u64) -> u128 {
+    let (bits, max) = (ngrams.bits(), ngrams.max as u32);
+    if max == 1 {
+        return (1u128 << 96) | (key - 1) as u128;
+    }
+    let mask = (1u64 << bits) - 1;
+    let mut order = 0u128;
+    let mut n = 0u128;
+    for i in 0..max {
+        let part = (key >> (bits * i)) & mask;
+        if part == 0 {
+            break;
+        }
+        n += 1;
+        order |= ((part - 1) as u128) << (64 - 32 * i as i32).max(0);
+    }
+    (n << 96) | order
 }
 
 #[cfg(test)]
@@ -243,6 +257,15 @@ mod tests {
         let mut keys = Vec::new();
         range.for_each_key(&[0, 1, 2], |k| keys.push(range.unpack(k)));
         assert_eq!(keys, vec![vec![0, 1], vec![1, 2]]);
+    }
+
+    #[test]
+    fn column_order_sorts_by_length_then_words() {
+        let range = NgramRange::new(1, 3).unwrap();
+        let mut keys = vec![range.pack(&[2, 1]), range.pack(&[5]), range.pack(&[1, 9, 0]), range.pack(&[1, 3]), range.pack(&[0])];
+        keys.sort_by_key(|&k| column_order(range, k));
+        let words: Vec<_> = keys.iter().map(|&k| range.unpack(k)).collect();
+        assert_eq!(words, vec![vec![0], vec![5], vec![1, 3], vec![2, 1], vec![1, 9, 0]]);
     }
 
     #[test]

@@ -74,16 +74,12 @@ impl Model {
     /// renamed over `path`. A failed or interrupted save leaves any earlier file untouched.
     pub fn save(&self, path: &Path) -> Result<()> {
         let name = path.display().to_string();
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let mut tmp = tempfile::Builder::new().prefix(".tagger-model-").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+        if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let mut tmp = crate::output::temp_beside(path)?;
         self.write_to(std::io::BufWriter::new(tmp.as_file_mut()), &name)?;
-        tmp.as_file().sync_all().map_err(|e| Error::io(&name, e))?;
-        tmp.persist(path).map_err(|e| Error::io(&name, e.error))?;
-        Ok(())
+        crate::output::commit(tmp, path)
     }
 
     /// Reads a model file.

@@ -35,7 +35,7 @@ impl StopwordSet {
         let mut buf = String::new();
         for word in words {
             normalizer.normalize_into(word, &mut buf);
-            for part in buf.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()) {
+            for part in super::tokenize::split_words(&buf) {
                 set.insert(part.into());
             }
         }
