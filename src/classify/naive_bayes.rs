@@ -22,7 +22,7 @@
 use crate::error::{Error, Result};
 use crate::features::SparseRows;
 use linfa::dataset::{DatasetBase, Records};
-use linfa::traits::{Fit, PredictInplace};
+use linfa::traits::{Fit, Predict, PredictInplace};
 use linfa::ParamGuard;
 use ndarray::{Array1, Array2, Axis};
 use serde::{Deserialize, Serialize};
@@ -379,6 +379,19 @@ impl PredictInplace<SparseRows, Array1<usize>> for NaiveBayes {
     }
 }
 
+/// `model.predict(&rows)` for sparse rows (linfa's blanket `Predict` covers dense arrays and
+/// datasets only).
+impl<T> Predict<&SparseRows, T> for NaiveBayes
+where
+    NaiveBayes: PredictInplace<SparseRows, T>,
+{
+    fn predict(&self, x: &SparseRows) -> T {
+        let mut y = self.default_target(x);
+        self.predict_inplace(x, &mut y);
+        y
+    }
+}
+
 /// Index of the largest value, the first on ties.
 pub fn argmax(values: &[f64]) -> usize {
     let mut best = 0;
@@ -393,7 +406,6 @@ pub fn argmax(values: &[f64]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use linfa::traits::Predict;
     use linfa::Dataset;
     use ndarray::array;
 
