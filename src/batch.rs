@@ -7,7 +7,9 @@ use crate::error::{Error, Location, Result};
 use crate::features::Scratch;
 use crate::model::{Decision, Model};
 use rayon::prelude::*;
+use crate::model::Prediction;
 use std::io::{BufReader, Read, Write};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
@@ -39,7 +41,7 @@ impl LabelOptions {
             wide: false,
             decision,
             skip_bad: false,
-            batch_size: 2048,
+            batch_size: 1024,
         }
     }
 }
@@ -79,8 +81,29 @@ pub struct LabelSummary {
     pub bytes: u64,
 }
 
+/// Rows read but not yet written: the unit that moves between the reader, the classifier and
+/// the writer. Its buffers are recycled, so after the first batches nothing is allocated per row
+/// but the predictions.
+#[derive(Default)]
+struct Batch {
+    records: Vec<csv::ByteRecord>,
+    texts: Vec<String>,
+    /// Rows skipped under `--skip-bad` while this batch was read, reported before it is written.
+    skipped: Vec<SkippedRow>,
+    /// Rows read (written or skipped) up to the end of this batch, and input bytes consumed.
+    rows_read: u64,
+    bytes: u64,
+    /// A fatal input error after the batch's rows: they are written, then the run stops.
+    error: Option<Error>,
+    len: usize,
+}
+
 /// Labels every row of a CSV, writing the input columns plus topics and scores.
-pub fn label_csv<R: Read, W: Write>(
+///
+/// Three stages overlap: a reader thread parses batches, the calling thread classifies each
+/// batch in parallel (rayon), a writer thread formats and writes them, in input order. At most
+/// a few batches are in flight, so memory does not grow with the input.
+pub fn label_csv<R: Read + Send, W: Write + Send>(
     model: &Model,
     input: R,
     source: &str,
@@ -98,71 +121,131 @@ pub fn label_csv<R: Read, W: Write>(
     let headers = read_headers(&mut csv, &loc)?;
     let text_cols = resolve_columns(&headers, &opts.text_columns, &loc, "--text-column")?;
     let topics = model.topics();
-    let out_name = "<output>";
-    let io_err = |e: std::io::Error| Error::io(out_name, e);
-
-    let mut sink = Sink::new(output, opts, &headers, topics).map_err(|e| csv_out_error(e, out_name))?;
-
-    let mut batch: Vec<csv::ByteRecord> = Vec::with_capacity(opts.batch_size);
-    let mut texts: Vec<String> = Vec::with_capacity(opts.batch_size);
+    let sink = Sink::new(output, opts, &headers, topics).map_err(|e| csv_out_error(e, OUTPUT))?;
     let mut summary = LabelSummary { per_topic: vec![0; topics.len()], ..LabelSummary::default() };
-    let mut pool: Vec<csv::ByteRecord> = Vec::new();
-    let mut done = false;
-    while !done {
-        batch.clear();
-        texts.clear();
-        while batch.len() < opts.batch_size {
-            let mut record = pool.pop().unwrap_or_default();
-            match csv.read_byte_record(&mut record) {
+
+    let (read_tx, read_rx) = sync_channel::<Batch>(1);
+    let (write_tx, write_rx) = sync_channel::<(Batch, Vec<Prediction>)>(1);
+    let (recycle_tx, recycle_rx) = channel::<Batch>();
+    let outcome: Result<()> = std::thread::scope(|scope| {
+        let reader = scope.spawn(|| read_batches(csv, &headers, &text_cols, &loc, opts, read_tx, recycle_rx));
+        let writer = scope.spawn(|| write_batches(sink, topics, write_rx, recycle_tx));
+        let mut failure = None;
+        for batch in read_rx.iter() {
+            for row in &batch.skipped {
+                observer.skipped(row);
+            }
+            let predictions: Vec<Prediction> = batch.texts[..batch.len]
+                .par_iter()
+                .with_min_len(32)
+                .map_init(Scratch::default, |scratch, text| model.predict_with(text, opts.decision, scratch))
+                .collect();
+            for p in &predictions {
+                for &t in &p.topics {
+                    summary.per_topic[t] += 1;
+                }
+            }
+            summary.rows_written += batch.len as u64;
+            summary.rows_skipped += batch.skipped.len() as u64;
+            summary.rows_read = batch.rows_read;
+            summary.bytes = batch.bytes;
+            let (rows, bytes, error) = (summary.rows_written, batch.bytes, batch.error.is_some());
+            let mut batch = batch;
+            failure = batch.error.take();
+            if write_tx.send((batch, predictions)).is_err() {
+                break; // the writer stopped on an error, which it returns below
+            }
+            observer.progress(rows, bytes);
+            if error {
+                break;
+            }
+        }
+        drop(write_tx);
+        drop(read_rx);
+        let written = writer.join().expect("writer thread does not panic");
+        reader.join().expect("reader thread does not panic");
+        written?;
+        failure.map_or(Ok(()), Err)
+    });
+    outcome?;
+    Ok(summary)
+}
+
+const OUTPUT: &str = "<output>";
+
+/// Parses the input into batches until its end or a fatal error (sent with the last batch).
+fn read_batches<R: Read>(
+    mut csv: csv::Reader<R>,
+    headers: &[String],
+    text_cols: &[usize],
+    loc: &Location,
+    opts: &LabelOptions,
+    tx: SyncSender<Batch>,
+    recycled: Receiver<Batch>,
+) {
+    let mut rows_read = 0u64;
+    loop {
+        let mut batch = recycled.try_recv().unwrap_or_default();
+        batch.len = 0;
+        batch.skipped.clear();
+        let mut done = false;
+        while batch.len < opts.batch_size {
+            if batch.records.len() == batch.len {
+                batch.records.push(csv::ByteRecord::new());
+                batch.texts.push(String::new());
+            }
+            let record = &mut batch.records[batch.len];
+            match csv.read_byte_record(record) {
                 Ok(true) => {}
                 Ok(false) => {
                     done = true;
                     break;
                 }
                 Err(e) => {
-                    let err = csv_error(e, &loc, &headers);
+                    rows_read += 1;
+                    let err = csv_error(e, loc, headers);
                     if opts.skip_bad && matches!(err, Error::Input { .. }) {
-                        summary.rows_read += 1;
-                        summary.rows_skipped += 1;
-                        observer.skipped(&skipped_from(err));
-                        pool.push(record);
+                        batch.skipped.push(skipped_from(err));
                         continue;
                     }
-                    return Err(err);
+                    batch.error = Some(err);
+                    done = true;
+                    break;
                 }
             }
-            summary.rows_read += 1;
-            match row_text(&record, &text_cols, &headers, &loc) {
-                Ok(text) => {
-                    texts.push(text);
-                    batch.push(record);
+            rows_read += 1;
+            match row_text(record, text_cols, headers, loc, &mut batch.texts[batch.len]) {
+                Ok(()) => batch.len += 1,
+                Err(err) if opts.skip_bad => batch.skipped.push(skipped_from(err)),
+                Err(err) => {
+                    batch.error = Some(err);
+                    done = true;
+                    break;
                 }
-                Err(err) if opts.skip_bad => {
-                    summary.rows_skipped += 1;
-                    observer.skipped(&skipped_from(err));
-                    pool.push(record);
-                }
-                Err(err) => return Err(err),
             }
         }
-        let predictions: Vec<_> = texts
-            .par_iter()
-            .with_min_len(32)
-            .map_init(Scratch::default, |scratch, text| model.predict_with(text, opts.decision, scratch))
-            .collect();
-        for (record, prediction) in batch.iter().zip(&predictions) {
-            for &t in &prediction.topics {
-                summary.per_topic[t] += 1;
-            }
-            sink.write(record, prediction, topics).map_err(|e| csv_out_error(e, out_name))?;
+        batch.rows_read = rows_read;
+        batch.bytes = csv.position().byte();
+        if tx.send(batch).is_err() || done {
+            return;
         }
-        summary.rows_written += batch.len() as u64;
-        summary.bytes = csv.position().byte();
-        observer.progress(summary.rows_written, summary.bytes);
-        pool.append(&mut batch);
     }
-    sink.finish().map_err(io_err)?;
-    Ok(summary)
+}
+
+/// Writes classified batches in the order received, handing their buffers back to the reader.
+fn write_batches<W: Write>(
+    mut sink: Sink<W>,
+    topics: &[String],
+    rx: Receiver<(Batch, Vec<Prediction>)>,
+    recycle: Sender<Batch>,
+) -> Result<()> {
+    for (batch, predictions) in rx.iter() {
+        for (record, prediction) in batch.records[..batch.len].iter().zip(&predictions) {
+            sink.write(record, prediction, topics).map_err(|e| csv_out_error(e, OUTPUT))?;
+        }
+        let _ = recycle.send(batch);
+    }
+    sink.finish().map_err(|e| Error::io(OUTPUT, e))
 }
 
 fn skipped_from(err: Error) -> SkippedRow {
@@ -179,20 +262,22 @@ fn csv_out_error(e: csv::Error, name: &str) -> Error {
     }
 }
 
-/// The text to classify: the chosen columns joined by line breaks. Every field must be UTF-8,
-/// not only the text, since the row is written back out.
-fn row_text(record: &csv::ByteRecord, text_cols: &[usize], headers: &[String], loc: &Location) -> Result<String> {
+/// The text to classify, into `text`: the chosen columns joined by line breaks. Every field must
+/// be UTF-8, not only the text, since the row is written back out.
+fn row_text(record: &csv::ByteRecord, text_cols: &[usize], headers: &[String], loc: &Location, text: &mut String) -> Result<()> {
     for i in 0..record.len() {
-        crate::corpus::field_str(record, i, headers, loc)?;
+        if !text_cols.contains(&i) {
+            crate::corpus::field_str(record, i, headers, loc)?;
+        }
     }
-    let mut text = String::new();
+    text.clear();
     for (k, &c) in text_cols.iter().enumerate() {
         if k > 0 {
             text.push('\n');
         }
         text.push_str(crate::corpus::field_str(record, c, headers, loc)?);
     }
-    Ok(text)
+    Ok(())
 }
 
 /// Formats `topic:probability` pairs, most probable first.
@@ -239,7 +324,7 @@ impl<W: Write> Sink<W> {
         })
     }
 
-    fn write(&mut self, record: &csv::ByteRecord, p: &crate::Prediction, topics: &[String]) -> csv::Result<()> {
+    fn write(&mut self, record: &csv::ByteRecord, p: &Prediction, topics: &[String]) -> csv::Result<()> {
         let given = p.topics.iter().map(|&t| topics[t].as_str()).collect::<Vec<_>>().join("|");
         let scored = !p.scores.is_empty();
         match self {

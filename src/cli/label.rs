@@ -47,7 +47,7 @@ pub struct LabelArgs {
     #[arg(long)]
     skip_bad: bool,
     /// Rows per parallel batch.
-    #[arg(long, default_value_t = 2048)]
+    #[arg(long, default_value_t = 1024)]
     batch_size: usize,
     /// No progress bar and no summary on stderr.
     #[arg(short, long)]
@@ -100,8 +100,7 @@ pub fn run(args: LabelArgs) -> Result<()> {
     let start = Instant::now();
     let summary = match &args.output {
         None => {
-            let stdout = std::io::stdout();
-            label_csv(&model, input, &name, stdout.lock(), &opts, &mut report)?
+            label_csv(&model, input, &name, std::io::stdout(), &opts, &mut report)?
         }
         Some(path) => {
             // Written beside the target and renamed only when complete: a failed or interrupted
