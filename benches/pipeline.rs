@@ -16,7 +16,7 @@ use tagger::{Model, TrainingMeta};
 fn own_corpus() -> (Vec<u8>, Vec<String>) {
     let raw = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/data/labels.csv")).expect("data/labels.csv");
     let corpus = read_labeled(&raw[..], "labels.csv", &CsvOptions::default()).expect("readable corpus");
-    (raw, corpus.texts)
+    (raw, corpus.texts.iter().map(str::to_owned).collect())
 }
 
 fn shared(name: &str) -> Option<std::path::PathBuf> {
@@ -72,15 +72,18 @@ fn sanad(c: &mut Criterion) {
         steps: tagger::text::Step::ARABIC_DEFAULT.to_vec(),
         tokenizer: Default::default(),
         tfidf: linfa::ParamGuard::check(tagger::features::TfidfParams::new()).unwrap(),
-        nb: linfa::ParamGuard::check(tagger::classify::NbParams::new().kind(tagger::classify::NbKind::Complement)).unwrap(),
+        nb: linfa::ParamGuard::check(tagger::classify::NbParams::new().kind(tagger::classify::NbKind::Complement))
+            .unwrap(),
         threshold: 0.5,
     };
-    let train_bytes: u64 = corpus.texts.iter().map(|t| t.len() as u64).sum();
+    let train_bytes = corpus.texts.bytes() as u64;
     let mut group = c.benchmark_group("sanad");
     group.sample_size(10);
     group.throughput(Throughput::Bytes(train_bytes));
     let meta = TrainingMeta { source: "train".into(), documents: 0, trained_at: 0, tagger_version: String::new() };
-    group.bench_function("train", |b| b.iter(|| black_box(Model::train(corpus.clone(), &settings, meta.clone()).unwrap())));
+    group.bench_function("train", |b| {
+        b.iter(|| black_box(Model::train(corpus.clone(), &settings, meta.clone()).unwrap()))
+    });
     let model = Model::train(corpus, &settings, meta).unwrap();
 
     let raw = std::fs::read(&test).unwrap();

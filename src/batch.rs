@@ -5,9 +5,9 @@
 use crate::corpus::{check_encoding, csv_error, read_headers, resolve_columns, ColumnSpec};
 use crate::error::{Error, Location, Result};
 use crate::features::Scratch;
+use crate::model::Prediction;
 use crate::model::{Decision, Model};
 use rayon::prelude::*;
-use crate::model::Prediction;
 use std::io::{BufReader, Read, Write};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 
@@ -264,7 +264,13 @@ fn csv_out_error(e: csv::Error, name: &str) -> Error {
 
 /// The text to classify, into `text`: the chosen columns joined by line breaks. Every field must
 /// be UTF-8, not only the text, since the row is written back out.
-fn row_text(record: &csv::ByteRecord, text_cols: &[usize], headers: &[String], loc: &Location, text: &mut String) -> Result<()> {
+fn row_text(
+    record: &csv::ByteRecord,
+    text_cols: &[usize],
+    headers: &[String],
+    loc: &Location,
+    text: &mut String,
+) -> Result<()> {
     for i in 0..record.len() {
         if !text_cols.contains(&i) {
             crate::corpus::field_str(record, i, headers, loc)?;
@@ -288,7 +294,7 @@ pub fn format_scores(scores: &[f64], topics: &[String]) -> String {
 }
 
 enum Sink<W: Write> {
-    Csv { out: csv::Writer<W>, wide: bool, row: csv::ByteRecord },
+    Csv { out: Box<csv::Writer<W>>, wide: bool, row: csv::ByteRecord },
     Jsonl { out: std::io::BufWriter<W>, keys: Vec<String>, line: Vec<u8> },
 }
 
@@ -305,7 +311,7 @@ impl<W: Write> Sink<W> {
                     header.extend(["topics".into(), "scores".into()]);
                 }
                 out.write_record(&header)?;
-                Sink::Csv { out, wide: opts.wide, row: csv::ByteRecord::new() }
+                Sink::Csv { out: Box::new(out), wide: opts.wide, row: csv::ByteRecord::new() }
             }
             OutputFormat::Jsonl => {
                 // Duplicate column names get a suffix so no value is lost in the object.
@@ -353,7 +359,8 @@ impl<W: Write> Sink<W> {
                     obj.insert(key.clone(), String::from_utf8_lossy(field).into_owned().into());
                 }
                 obj.insert("topics".into(), p.topics.iter().map(|&t| topics[t].clone()).collect::<Vec<_>>().into());
-                let scores: serde_json::Map<_, _> = topics.iter().cloned().zip(p.scores.iter().map(|&s| round4(s).into())).collect();
+                let scores: serde_json::Map<_, _> =
+                    topics.iter().cloned().zip(p.scores.iter().map(|&s| round4(s).into())).collect();
                 obj.insert("scores".into(), scores.into());
                 line.clear();
                 serde_json::to_writer(&mut *line, &obj).map_err(std::io::Error::other)?;

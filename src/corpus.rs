@@ -74,15 +74,72 @@ pub fn resolve_columns(headers: &[String], specs: &[ColumnSpec], loc: &Location,
         .collect()
 }
 
+/// Many texts in one buffer. A training corpus is read once and dropped once tokenized: one large
+/// allocation goes back to the operating system when freed, where tens of thousands of small
+/// `String`s stay in the allocator's heap and keep the process's memory high for the rest of
+/// training (measured on SANAD: 124 MB that never came back).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TextStore {
+    buf: String,
+    ends: Vec<usize>,
+}
+
+impl TextStore {
+    pub fn push(&mut self, text: &str) {
+        self.buf.push_str(text);
+        self.ends.push(self.buf.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.buf[start..self.ends[i]]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// Every text as a slice, for the APIs that take `&[impl AsRef<str>]`.
+    pub fn views(&self) -> Vec<&str> {
+        self.iter().collect()
+    }
+
+    /// Total bytes of text.
+    pub fn bytes(&self) -> usize {
+        self.buf.len()
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for TextStore {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+        let mut store = TextStore::default();
+        for text in iter {
+            store.push(text.as_ref());
+        }
+        store
+    }
+}
+
 /// Labeled documents with topic names in sorted order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LabeledCorpus {
     /// The file name, for messages and model metadata.
     pub source: String,
-    pub texts: Vec<String>,
+    pub texts: TextStore,
     /// For each document, indices into `topics`.
     pub labels: Vec<Vec<u32>>,
     pub topics: Vec<String>,
+    /// Lines of rows with an empty topics field: in multi-label training they are negative
+    /// examples (texts about none of the topics), which teaches the model to give no topic.
+    pub unlabeled_lines: Vec<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -120,10 +177,9 @@ pub fn csv_error(err: csv::Error, loc: &Location, headers: &[String]) -> Error {
         loc = loc.at_line(pos.line()).at_byte(pos.byte());
     }
     match err.into_kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => Error::input(
-            loc,
-            format!("{len} fields where the header has {expected_len}{}", hint_columns(headers)),
-        ),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            Error::input(loc, format!("{len} fields where the header has {expected_len}{}", hint_columns(headers)))
+        }
         csv::ErrorKind::Io(e) => Error::io(&loc.source, e),
         csv::ErrorKind::Utf8 { err, .. } => {
             let column = headers.get(err.field()).cloned().unwrap_or_else(|| err.field().to_string());
@@ -149,7 +205,10 @@ pub fn field_str<'r>(record: &'r csv::ByteRecord, index: usize, headers: &[Strin
         if let Some(pos) = record.position() {
             at = at.at_line(pos.line()).at_byte(pos.byte());
         }
-        Error::input(at, format!("invalid UTF-8 at byte {} of the field (is the file in another encoding?)", e.valid_up_to()))
+        Error::input(
+            at,
+            format!("invalid UTF-8 at byte {} of the field (is the file in another encoding?)", e.valid_up_to()),
+        )
     })
 }
 
@@ -162,9 +221,9 @@ pub fn read_headers<R: Read>(csv: &mut csv::Reader<R>, loc: &Location) -> Result
     raw.iter()
         .enumerate()
         .map(|(i, h)| {
-            std::str::from_utf8(h)
-                .map(|s| s.trim_start_matches('\u{FEFF}').trim().to_owned())
-                .map_err(|_| Error::input(loc.clone().at_line(1).in_column(i.to_string()), "invalid UTF-8 in the header"))
+            std::str::from_utf8(h).map(|s| s.trim_start_matches('\u{FEFF}').trim().to_owned()).map_err(|_| {
+                Error::input(loc.clone().at_line(1).in_column(i.to_string()), "invalid UTF-8 in the header")
+            })
         })
         .collect()
 }
@@ -184,14 +243,18 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
             .map_err(|_| {
                 Error::input(
                     loc.clone().at_line(1),
-                    format!("no 'labels' or 'label' column (columns: {}); choose one with --labels-column", headers.join(", ")),
+                    format!(
+                        "no 'labels' or 'label' column (columns: {}); choose one with --labels-column",
+                        headers.join(", ")
+                    ),
                 )
             })?[0],
     };
     let labels_name = headers[labels_col].clone();
 
-    let mut texts = Vec::new();
+    let mut texts = TextStore::default();
     let mut names: Vec<Vec<String>> = Vec::new();
+    let mut unlabeled_lines = Vec::new();
     let mut record = csv::ByteRecord::new();
     let mut text = String::new();
     loop {
@@ -211,16 +274,19 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
         let raw_labels = field_str(&record, labels_col, &headers, &loc)?;
         let doc_labels = parse_labels(raw_labels);
         if doc_labels.is_empty() {
-            return Err(Error::input(
-                loc.clone().at_line(line).in_column(labels_name.clone()),
-                "no topic: every training row needs at least one (topics are joined by '|')",
-            ));
+            unlabeled_lines.push(line);
         }
-        texts.push(text.clone());
+        texts.push(&text);
         names.push(doc_labels);
     }
     if texts.is_empty() {
         return Err(Error::training(source, "no rows after the header: nothing to learn from"));
+    }
+    if unlabeled_lines.len() == texts.len() {
+        return Err(Error::input(
+            loc.at_line(unlabeled_lines[0]).in_column(labels_name),
+            "no row has a topic (topics are joined by '|' in this column)",
+        ));
     }
     let mut index: BTreeMap<&str, u32> = names.iter().flatten().map(|n| (n.as_str(), 0)).collect();
     for (i, v) in index.values_mut().enumerate() {
@@ -228,7 +294,7 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
     }
     let topics: Vec<String> = index.keys().map(|s| s.to_string()).collect();
     let labels = names.iter().map(|doc| doc.iter().map(|n| index[n.as_str()]).collect()).collect();
-    Ok(LabeledCorpus { source: source.to_owned(), texts, labels, topics })
+    Ok(LabeledCorpus { source: source.to_owned(), texts, labels, topics, unlabeled_lines })
 }
 
 /// Splits `a|b` into sorted, unique, trimmed topic names.
@@ -249,9 +315,11 @@ mod tests {
 
     #[test]
     fn reads_multi_label_rows_with_quotes_and_newlines() {
-        let c = read("text,labels\n\"محادثات، في \"\"جنيف\"\"\nحول سوريا\",diplomacy|syria\nقصف على خاركيف,ukraine-war\n").unwrap();
+        let c =
+            read("text,labels\n\"محادثات، في \"\"جنيف\"\"\nحول سوريا\",diplomacy|syria\nقصف على خاركيف,ukraine-war\n")
+                .unwrap();
         assert_eq!(c.topics, vec!["diplomacy", "syria", "ukraine-war"]);
-        assert_eq!(c.texts[0], "محادثات، في \"جنيف\"\nحول سوريا");
+        assert_eq!(c.texts.get(0), "محادثات، في \"جنيف\"\nحول سوريا");
         assert_eq!(c.labels, vec![vec![0, 1], vec![2]]);
     }
 
@@ -284,9 +352,16 @@ mod tests {
     }
 
     #[test]
-    fn refuses_rows_without_topics_and_empty_files() {
+    fn rows_without_topics_are_kept_and_named() {
+        let c = read("text,labels\nوصفة شوربة العدس,\nمباراة,sports\n").unwrap();
+        assert_eq!(c.labels, vec![vec![], vec![0]]);
+        assert_eq!(c.unlabeled_lines, vec![2]);
+    }
+
+    #[test]
+    fn refuses_files_without_any_topic_and_empty_files() {
         let err = read("text,labels\nنص,\n").unwrap_err().to_string();
-        assert!(err.starts_with("t.csv: line 2, column labels: no topic"), "{err}");
+        assert!(err.starts_with("t.csv: line 2, column labels: no row has a topic"), "{err}");
         assert!(read("").unwrap_err().to_string().contains("empty"));
         assert!(read("text,labels\n").unwrap_err().to_string().contains("no rows"));
     }

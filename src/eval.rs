@@ -85,13 +85,22 @@ pub fn score_sets(topics: &[String], truth: &[Vec<usize>], predicted: &[Vec<usiz
             exact += 1;
         }
         if let Some(m) = confusion.as_mut() {
-            m[t[0]][p.first().copied().unwrap_or(k)] += 1;
+            if let Some(&truth) = t.first() {
+                m[truth][p.first().copied().unwrap_or(k)] += 1;
+            }
         }
     }
     let scores: Vec<TopicScore> = (0..k)
         .map(|i| {
             let (p, r) = (ratio(tp[i], given[i]), ratio(tp[i], support[i]));
-            TopicScore { topic: topics[i].clone(), precision: p, recall: r, f1: f1(p, r), support: support[i], predicted: given[i] }
+            TopicScore {
+                topic: topics[i].clone(),
+                precision: p,
+                recall: r,
+                f1: f1(p, r),
+                support: support[i],
+                predicted: given[i],
+            }
         })
         .collect();
     let (tps, sup, giv) = (tp.iter().sum(), support.iter().sum(), given.iter().sum());
@@ -147,7 +156,7 @@ fn align_topics(model_topics: &[String], corpus: &LabeledCorpus) -> (Vec<String>
 
 /// Predicts every document of `corpus` and scores the result.
 pub fn evaluate(model: &Model, corpus: &LabeledCorpus, decision: Decision) -> EvalReport {
-    let predictions = model.predict_batch(&corpus.texts, decision);
+    let predictions = model.predict_batch(&corpus.texts.views(), decision);
     let (topics, truth, unknown) = align_topics(model.topics(), corpus);
     let single = truth.iter().all(|t| t.len() == 1);
     let mut report = score_sets(&topics, &truth, &predicted_sets(&predictions, single), single);
@@ -215,21 +224,36 @@ impl SplitMix64 {
 /// included) on the other folds, so nothing leaks from the held-out documents.
 pub fn cross_validate(corpus: &LabeledCorpus, settings: &TrainSettings, k: usize, seed: u64) -> Result<CvReport> {
     if k < 2 || k > corpus.texts.len() {
-        return Err(Error::params("cv", format!("{k} folds for {} documents: need 2 <= folds <= documents", corpus.texts.len())));
+        return Err(Error::params(
+            "cv",
+            format!("{k} folds for {} documents: need 2 <= folds <= documents", corpus.texts.len()),
+        ));
     }
     let fold_of = stratified_folds(&corpus.labels, k, seed);
     let single = corpus.labels.iter().all(|l| l.len() == 1);
     let decision = Decision { threshold: settings.threshold, top_k: 0 };
-    let mut report = CvReport { folds: k, micro_f1: vec![], macro_f1: vec![], accuracy: vec![], best_threshold: None, best_threshold_micro_f1: None };
+    let mut report = CvReport {
+        folds: k,
+        micro_f1: vec![],
+        macro_f1: vec![],
+        accuracy: vec![],
+        best_threshold: None,
+        best_threshold_micro_f1: None,
+    };
     // Out-of-fold scores, for choosing the threshold.
     let mut oof: Vec<Vec<f64>> = vec![Vec::new(); corpus.texts.len()];
     for f in 0..k {
         let (train_idx, test_idx): (Vec<usize>, Vec<usize>) = (0..corpus.texts.len()).partition(|&i| fold_of[i] != f);
         let train = subset(corpus, &train_idx);
         let test = subset(corpus, &test_idx);
-        let meta = TrainingMeta { source: corpus.source.clone(), documents: train.texts.len() as u64, trained_at: 0, tagger_version: String::new() };
+        let meta = TrainingMeta {
+            source: corpus.source.clone(),
+            documents: train.texts.len() as u64,
+            trained_at: 0,
+            tagger_version: String::new(),
+        };
         let model = Model::train(train, settings, meta)?;
-        let predictions = model.predict_batch(&test.texts, decision);
+        let predictions = model.predict_batch(&test.texts.views(), decision);
         let (topics, truth, _) = align_topics(model.topics(), &test);
         let r = score_sets(&topics, &truth, &predicted_sets(&predictions, single), single);
         report.micro_f1.push(r.micro.f1);
@@ -240,7 +264,9 @@ pub fn cross_validate(corpus: &LabeledCorpus, settings: &TrainSettings, k: usize
             oof[doc] = corpus
                 .topics
                 .iter()
-                .map(|t| model.topics().iter().position(|m| m == t).and_then(|i| p.scores.get(i).copied()).unwrap_or(0.0))
+                .map(|t| {
+                    model.topics().iter().position(|m| m == t).and_then(|i| p.scores.get(i).copied()).unwrap_or(0.0)
+                })
                 .collect();
         }
     }
@@ -265,9 +291,10 @@ pub fn cross_validate(corpus: &LabeledCorpus, settings: &TrainSettings, k: usize
 fn subset(corpus: &LabeledCorpus, idx: &[usize]) -> LabeledCorpus {
     LabeledCorpus {
         source: corpus.source.clone(),
-        texts: idx.iter().map(|&i| corpus.texts[i].clone()).collect(),
+        texts: idx.iter().map(|&i| corpus.texts.get(i)).collect(),
         labels: idx.iter().map(|&i| corpus.labels[i].clone()).collect(),
         topics: corpus.topics.clone(),
+        unlabeled_lines: Vec::new(),
     }
     .compact_topics()
 }

@@ -18,3 +18,4 @@ pub mod text;
 
 pub use error::{Error, Location, Result};
 pub use model::{Decision, Model, Prediction, TrainSettings, TrainingMeta};
+

@@ -24,7 +24,7 @@ use crate::features::SparseRows;
 use linfa::dataset::{DatasetBase, Records};
 use linfa::traits::{Fit, Predict, PredictInplace};
 use linfa::ParamGuard;
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,57 +142,73 @@ impl NaiveBayes {
         let n_topics = counts.class_count.len();
         let n_features = counts.feature_total.len();
         if n_topics < 2 || counts.feature_count.len() != n_features * n_topics {
-            return Err(Error::params("classifier", format!(
-                "{} topics and {} feature counts for {} features", n_topics, counts.feature_count.len(), n_features
-            )));
+            return Err(Error::params(
+                "classifier",
+                format!(
+                    "{} topics and {} feature counts for {} features",
+                    n_topics,
+                    counts.feature_count.len(),
+                    n_features
+                ),
+            ));
         }
         if !(counts.alpha.is_finite() && counts.alpha > 0.0) {
             return Err(Error::params("alpha", format!("{}: smoothing must be above 0", counts.alpha)));
         }
-        let fc = Array2::from_shape_vec((n_features, n_topics), counts.feature_count.clone())
-            .map_err(|e| Error::params("classifier", e.to_string()))?;
-        let total = Array1::from(counts.feature_total.clone());
+        // Plain loops over the row-major counts: no copy of the (features x topics) matrix, which
+        // is the largest thing in memory at the end of training.
+        let fc = &counts.feature_count;
+        let total = &counts.feature_total;
         let alpha = counts.alpha;
         let v = n_features as f64;
-        let mut weights = Array2::zeros((n_features, n_topics));
-        let mut bias = Array1::zeros(n_topics);
+        let k = n_topics;
+        let mut weights = vec![0.0; n_features * k];
+        let mut bias = Array1::zeros(k);
         let class_total: f64 = counts.class_count.iter().sum();
+        let mut topic_sum = vec![0.0; k];
+        for row in fc.chunks_exact(k) {
+            topic_sum.iter_mut().zip(row).for_each(|(s, c)| *s += c);
+        }
+        let corpus_sum: f64 = total.iter().sum();
+        let class_sum_all: f64 = topic_sum.iter().sum();
 
-        match counts.mode {
-            LabelMode::Single => {
-                let log_prob = |col: ndarray::ArrayView1<f64>| -> Array1<f64> {
-                    let denom = (col.sum() + alpha * v).ln();
-                    col.mapv(|c| (c + alpha).ln() - denom)
-                };
-                match counts.kind {
-                    NbKind::Multinomial => {
-                        for t in 0..n_topics {
-                            weights.column_mut(t).assign(&log_prob(fc.column(t)));
-                            bias[t] = (counts.class_count[t] / class_total).ln();
-                        }
+        match (counts.mode, counts.kind) {
+            (LabelMode::Single, NbKind::Multinomial) => {
+                let denom: Vec<f64> = topic_sum.iter().map(|s| (s + alpha * v).ln()).collect();
+                for (w, c) in weights.chunks_exact_mut(k).zip(fc.chunks_exact(k)) {
+                    for t in 0..k {
+                        w[t] = (c[t] + alpha).ln() - denom[t];
                     }
-                    NbKind::Complement => {
-                        let all = fc.sum_axis(Axis(1));
-                        for t in 0..n_topics {
-                            let comp = &all - &fc.column(t);
-                            let comp = comp.mapv(|c| c.max(0.0));
-                            weights.column_mut(t).assign(&log_prob(comp.view()).mapv(|w| -w));
-                        }
+                }
+                for t in 0..k {
+                    bias[t] = (counts.class_count[t] / class_total).ln();
+                }
+            }
+            (LabelMode::Single, NbKind::Complement) => {
+                // Complement counts of topic t: every other topic's counts (scikit-learn sums
+                // over classes, so a multi-topic document counts once per topic).
+                let denom: Vec<f64> =
+                    topic_sum.iter().map(|s| ((class_sum_all - s).max(0.0) + alpha * v).ln()).collect();
+                for (w, c) in weights.chunks_exact_mut(k).zip(fc.chunks_exact(k)) {
+                    let all: f64 = c.iter().sum();
+                    for t in 0..k {
+                        w[t] = -(((all - c[t]).max(0.0) + alpha).ln() - denom[t]);
                     }
                 }
             }
-            LabelMode::Multi => {
+            (LabelMode::Multi, kind) => {
                 let n = counts.n_docs;
-                for t in 0..n_topics {
-                    let pos = fc.column(t);
-                    let neg = (&total - &pos).mapv(|c| c.max(0.0));
-                    let pos_denom = (pos.sum() + alpha * v).ln();
-                    let neg_denom = (neg.sum() + alpha * v).ln();
-                    let mut col = weights.column_mut(t);
-                    for j in 0..n_features {
-                        col[j] = ((pos[j] + alpha).ln() - pos_denom) - ((neg[j] + alpha).ln() - neg_denom);
+                let pos_denom: Vec<f64> = topic_sum.iter().map(|s| (s + alpha * v).ln()).collect();
+                let neg_denom: Vec<f64> =
+                    topic_sum.iter().map(|s| ((corpus_sum - s).max(0.0) + alpha * v).ln()).collect();
+                for ((w, c), &all) in weights.chunks_exact_mut(k).zip(fc.chunks_exact(k)).zip(total) {
+                    for t in 0..k {
+                        let neg = (all - c[t]).max(0.0);
+                        w[t] = ((c[t] + alpha).ln() - pos_denom[t]) - ((neg + alpha).ln() - neg_denom[t]);
                     }
-                    if counts.kind == NbKind::Multinomial {
+                }
+                if kind == NbKind::Multinomial {
+                    for t in 0..k {
                         // Add-one smoothed prior odds, so a topic on every document stays finite.
                         let nt = counts.class_count[t];
                         bias[t] = ((nt + 1.0) / (n - nt + 1.0)).ln();
@@ -200,6 +216,7 @@ impl NaiveBayes {
                 }
             }
         }
+        let weights = Array2::from_shape_vec((n_features, k), weights).expect("features x topics");
         Ok(NaiveBayes { counts, weights, bias })
     }
 
@@ -406,7 +423,6 @@ pub fn argmax(values: &[f64]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use linfa::Dataset;
     use ndarray::array;
 
     fn toy() -> DatasetBase<SparseRows, Array2<bool>> {

@@ -54,21 +54,43 @@ pub fn run(args: EvalArgs) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let res = match args.format {
-        Format::Json => serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::other).and_then(|_| writeln!(out)),
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::other).and_then(|_| writeln!(out))
+        }
         Format::Text => write_text(&mut out, &report, &name, &model_name, secs, decision.threshold),
     };
     res.and_then(|_| out.flush()).map_err(|e| Error::io("<stdout>", e))
 }
 
-fn write_text(out: &mut impl Write, r: &EvalReport, data: &str, model: &str, secs: f64, threshold: f64) -> std::io::Result<()> {
-    writeln!(out, "{data}: {} documents, model {model}, {}", r.documents, if r.single_label { "single-label (top topic)".to_string() } else { format!("multi-label (threshold {threshold})") })?;
+fn write_text(
+    out: &mut impl Write,
+    r: &EvalReport,
+    data: &str,
+    model: &str,
+    secs: f64,
+    threshold: f64,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{data}: {} documents, model {model}, {}",
+        r.documents,
+        if r.single_label {
+            "single-label (top topic)".to_string()
+        } else {
+            format!("multi-label (threshold {threshold})")
+        }
+    )?;
     let width = r.topics.iter().map(|t| t.topic.chars().count()).max().unwrap_or(5).max(12);
     writeln!(out, "{:<width$}  {:>9}  {:>6}  {:>6}  {:>7}", "topic", "precision", "recall", "f1", "support")?;
     for t in &r.topics {
         writeln!(out, "{:<width$}  {:>9.4}  {:>6.4}  {:>6.4}  {:>7}", t.topic, t.precision, t.recall, t.f1, t.support)?;
     }
     writeln!(out, "{:<width$}  {:>9.4}  {:>6.4}  {:>6.4}", "micro avg", r.micro.precision, r.micro.recall, r.micro.f1)?;
-    writeln!(out, "{:<width$}  {:>9.4}  {:>6.4}  {:>6.4}", "macro avg", r.macro_avg.precision, r.macro_avg.recall, r.macro_avg.f1)?;
+    writeln!(
+        out,
+        "{:<width$}  {:>9.4}  {:>6.4}  {:>6.4}",
+        "macro avg", r.macro_avg.precision, r.macro_avg.recall, r.macro_avg.f1
+    )?;
     match r.accuracy {
         Some(a) => writeln!(out, "accuracy {a:.4}")?,
         None => writeln!(out, "exact match {:.4}", r.exact_match)?,

@@ -76,17 +76,60 @@ pub fn run(args: InspectArgs) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let res = match args.format {
-        Format::Json => serde_json::to_writer_pretty(&mut out, &info).map_err(std::io::Error::other).and_then(|_| writeln!(out)),
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &info).map_err(std::io::Error::other).and_then(|_| writeln!(out))
+        }
         Format::Text => (|| {
             writeln!(out, "model:        {name}")?;
-            writeln!(out, "trained on:   {} ({} documents), tagger {}, format {}", meta.source, meta.documents, meta.tagger_version, tagger::model::format::FORMAT_VERSION)?;
-            writeln!(out, "classifier:   {mode} {kind} naive Bayes, alpha {}, threshold {}", nb.alpha, model.threshold())?;
-            writeln!(out, "features:     {} n-grams ({}) over {} words, sublinear tf {}", vocab.len(), vocab.ngrams(), vocab.terms().len(), model.tfidf().sublinear_tf())?;
-            writeln!(out, "text:         stemming {}, numbers dropped {}, {} stopwords", tok.stem, tok.drop_numbers, tok.stopwords.len())?;
-            writeln!(out, "normalizer:   {}", info["normalizer"].as_array().map(|a| a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default())?;
+            writeln!(
+                out,
+                "trained on:   {} ({} documents), tagger {}, format {}",
+                meta.source,
+                meta.documents,
+                meta.tagger_version,
+                tagger::model::format::FORMAT_VERSION
+            )?;
+            writeln!(
+                out,
+                "classifier:   {mode} {kind} naive Bayes, alpha {}, threshold {}",
+                nb.alpha,
+                model.threshold()
+            )?;
+            writeln!(
+                out,
+                "features:     {} n-grams ({}) over {} words, sublinear tf {}",
+                vocab.len(),
+                vocab.ngrams(),
+                vocab.terms().len(),
+                model.tfidf().sublinear_tf()
+            )?;
+            writeln!(
+                out,
+                "text:         stemming {}, numbers dropped {}, {} stopwords",
+                tok.stem,
+                tok.drop_numbers,
+                tok.stopwords.len()
+            )?;
+            writeln!(
+                out,
+                "normalizer:   {}",
+                info["normalizer"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", "))
+                    .unwrap_or_default()
+            )?;
             writeln!(out, "topics:")?;
             for t in info["topics"].as_array().into_iter().flatten() {
-                writeln!(out, "  {} ({} documents): {}", t["topic"].as_str().unwrap_or(""), t["documents"], t["top_ngrams"].as_array().map(|a| a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default())?;
+                writeln!(
+                    out,
+                    "  {} ({} documents): {}",
+                    t["topic"].as_str().unwrap_or(""),
+                    t["documents"],
+                    t["top_ngrams"]
+                        .as_array()
+                        .map(|a| a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", "))
+                        .unwrap_or_default()
+                )?;
             }
             Ok(())
         })(),

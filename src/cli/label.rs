@@ -16,7 +16,9 @@ enum Format {
 
 /// Tag every row of a CSV: all input columns, then `topics` and `scores`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  tagger label export.csv -o tagged.csv\n  tagger label export.csv --text-column title,body --wide > tagged.csv\n  cat export.csv | tagger label - --format jsonl")]
+#[command(
+    after_help = "Examples:\n  tagger label export.csv -o tagged.csv\n  tagger label export.csv --text-column title,body --wide > tagged.csv\n  cat export.csv | tagger label - --format jsonl"
+)]
 pub struct LabelArgs {
     /// CSV file with a header row, or - for stdin.
     input: PathBuf,
@@ -78,7 +80,10 @@ fn same_file(a: &Path, b: &Path) -> bool {
 pub fn run(args: LabelArgs) -> Result<()> {
     if let Some(out) = &args.output {
         if args.input.as_os_str() != "-" && same_file(&args.input, out) {
-            return Err(Error::params("--output", format!("{} is the input file; write to another file", out.display())));
+            return Err(Error::params(
+                "--output",
+                format!("{} is the input file; write to another file", out.display()),
+            ));
         }
     }
     let (model, _) = load_model(args.model.as_deref())?;
@@ -99,15 +104,20 @@ pub fn run(args: LabelArgs) -> Result<()> {
     let mut report = Report { bar: progress::bar(progress::enabled(args.quiet), size, "rows") };
     let start = Instant::now();
     let summary = match &args.output {
-        None => {
-            label_csv(&model, input, &name, std::io::stdout(), &opts, &mut report)?
-        }
+        None => label_csv(&model, input, &name, std::io::stdout(), &opts, &mut report)?,
         Some(path) => {
             // Written beside the target and renamed only when complete: a failed or interrupted
             // run never leaves a truncated file under the final name.
             let mut tmp = tagger::output::temp_beside(path)?;
-            let summary = label_csv(&model, input, &name, std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut()), &opts, &mut report)
-                .map_err(|e| rename_output_error(e, path))?;
+            let summary = label_csv(
+                &model,
+                input,
+                &name,
+                std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut()),
+                &opts,
+                &mut report,
+            )
+            .map_err(|e| rename_output_error(e, path))?;
             tagger::output::commit(tmp, path)?;
             summary
         }
@@ -115,7 +125,13 @@ pub fn run(args: LabelArgs) -> Result<()> {
     report.bar.finish_and_clear();
     if !args.quiet {
         let secs = start.elapsed().as_secs_f64();
-        let per_topic: Vec<String> = model.topics().iter().zip(&summary.per_topic).filter(|(_, &n)| n > 0).map(|(t, n)| format!("{t} {n}")).collect();
+        let per_topic: Vec<String> = model
+            .topics()
+            .iter()
+            .zip(&summary.per_topic)
+            .filter(|(_, &n)| n > 0)
+            .map(|(t, n)| format!("{t} {n}"))
+            .collect();
         eprintln!(
             "tagger: {} rows labeled{} in {:.2} s ({:.0} rows/s); {}",
             summary.rows_written,

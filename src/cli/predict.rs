@@ -17,7 +17,9 @@ enum Format {
 
 /// Print the topics of each document with their probabilities.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  tagger predict data/samples/ukraine-talks.txt\n  tagger predict articles/ --format json\n  cat article.txt | tagger predict - --explain")]
+#[command(
+    after_help = "Examples:\n  tagger predict data/samples/ukraine-talks.txt\n  tagger predict articles/ --format json\n  cat article.txt | tagger predict - --explain"
+)]
 pub struct PredictArgs {
     /// Text files (one document each), folders (every .txt below them), or - for stdin.
     #[arg(required = true)]
@@ -83,14 +85,20 @@ fn read_document(path: &Path) -> Result<(String, String)> {
         path.display().to_string()
     };
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(Error::input(Location::file(&name).at_line(1), "the file is UTF-16; tagger reads UTF-8: convert it with `iconv -f UTF-16 -t UTF-8`"));
+        return Err(Error::input(
+            Location::file(&name).at_line(1),
+            "the file is UTF-16; tagger reads UTF-8: convert it with `iconv -f UTF-16 -t UTF-8`",
+        ));
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok((name, text)),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-            Err(Error::input(Location::file(&name).at_line(line).at_byte(at as u64), "invalid UTF-8 (is the file in another encoding?)"))
+            Err(Error::input(
+                Location::file(&name).at_line(line).at_byte(at as u64),
+                "invalid UTF-8 (is the file in another encoding?)",
+            ))
         }
     }
 }
@@ -100,7 +108,12 @@ pub fn run(args: PredictArgs) -> Result<()> {
     let decision = Decision { threshold: args.threshold.unwrap_or(model.threshold()), top_k: args.top_k };
     let files = collect_inputs(&args.inputs)?;
     if args.verbose {
-        eprintln!("model: {model_name} ({} topics, trained on {} documents of {})", model.topics().len(), model.meta().documents, model.meta().source);
+        eprintln!(
+            "model: {model_name} ({} topics, trained on {} documents of {})",
+            model.topics().len(),
+            model.meta().documents,
+            model.meta().source
+        );
     }
     let bar = progress::bar(progress::enabled(args.quiet) && files.len() > 64, None, "documents");
     let stdout = std::io::stdout();
@@ -129,7 +142,14 @@ pub fn run(args: PredictArgs) -> Result<()> {
     out.flush().map_err(write_err)
 }
 
-fn write_text(out: &mut impl Write, model: &Model, name: &str, text: &str, p: &tagger::Prediction, args: &PredictArgs) -> std::io::Result<()> {
+fn write_text(
+    out: &mut impl Write,
+    model: &Model,
+    name: &str,
+    text: &str,
+    p: &tagger::Prediction,
+    args: &PredictArgs,
+) -> std::io::Result<()> {
     let topics = model.topics();
     if p.scores.is_empty() {
         return writeln!(out, "{name}\t(no topic: no word the model knows)");
@@ -146,13 +166,25 @@ fn write_text(out: &mut impl Write, model: &Model, name: &str, text: &str, p: &t
     if args.explain {
         for &t in &p.topics {
             let terms = model.explain(text, t, 8);
-            writeln!(out, "  {}: {}", topics[t], terms.iter().map(|(n, w)| format!("{n} ({w:.2})")).collect::<Vec<_>>().join(", "))?;
+            writeln!(
+                out,
+                "  {}: {}",
+                topics[t],
+                terms.iter().map(|(n, w)| format!("{n} ({w:.2})")).collect::<Vec<_>>().join(", ")
+            )?;
         }
     }
     Ok(())
 }
 
-fn write_json(out: &mut impl Write, model: &Model, name: &str, text: &str, p: &tagger::Prediction, args: &PredictArgs) -> std::io::Result<()> {
+fn write_json(
+    out: &mut impl Write,
+    model: &Model,
+    name: &str,
+    text: &str,
+    p: &tagger::Prediction,
+    args: &PredictArgs,
+) -> std::io::Result<()> {
     let topics = model.topics();
     let mut obj = serde_json::json!({
         "file": name,
@@ -164,7 +196,11 @@ fn write_json(out: &mut impl Write, model: &Model, name: &str, text: &str, p: &t
             .topics
             .iter()
             .map(|&t| {
-                let terms: Vec<_> = model.explain(text, t, 8).into_iter().map(|(n, w)| serde_json::json!({"ngram": n, "weight": round4(w)})).collect();
+                let terms: Vec<_> = model
+                    .explain(text, t, 8)
+                    .into_iter()
+                    .map(|(n, w)| serde_json::json!({"ngram": n, "weight": round4(w)}))
+                    .collect();
                 (topics[t].clone(), serde_json::Value::from(terms))
             })
             .collect();

@@ -25,7 +25,10 @@ pub fn bar(show: bool, total_bytes: Option<u64>, unit: &str) -> ProgressBar {
         }
         None => {
             let pb = ProgressBar::new_spinner();
-            pb.set_style(ProgressStyle::with_template(&format!("{{spinner}} {{msg}} {unit} {{elapsed}}")).expect("valid template"));
+            pb.set_style(
+                ProgressStyle::with_template(&format!("{{spinner}} {{msg}} {unit} {{elapsed}}"))
+                    .expect("valid template"),
+            );
             pb
         }
     };

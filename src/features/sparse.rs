@@ -24,12 +24,7 @@ impl SparseRows {
     pub fn with_capacity(n_features: usize, rows: usize, nnz: usize) -> Self {
         let mut indptr = Vec::with_capacity(rows + 1);
         indptr.push(0);
-        SparseRows {
-            indptr,
-            indices: Vec::with_capacity(nnz),
-            values: Vec::with_capacity(nnz),
-            n_features,
-        }
+        SparseRows { indptr, indices: Vec::with_capacity(nnz), values: Vec::with_capacity(nnz), n_features }
     }
 
     /// Appends a row given as column indices (strictly increasing, below `n_features`) and values.

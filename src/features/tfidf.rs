@@ -303,10 +303,8 @@ impl TokenizedCorpus {
 
         // One global id per distinct term, in first-seen order, then renumbered alphabetically.
         let mut global = Interner::default();
-        let local_to_global: Vec<Vec<u32>> = chunks
-            .iter()
-            .map(|c| c.terms.iter().map(|t| global.intern(t)).collect())
-            .collect();
+        let local_to_global: Vec<Vec<u32>> =
+            chunks.iter().map(|c| c.terms.iter().map(|t| global.intern(t)).collect()).collect();
         let mut terms = global.into_terms();
         let mut order: Vec<u32> = (0..terms.len() as u32).collect();
         order.par_sort_unstable_by(|&a, &b| terms[a as usize].cmp(&terms[b as usize]));
@@ -353,11 +351,15 @@ impl TfidfValidParams {
         }
 
         // Document frequency and total count of every n-gram, counted in shards by key so that
-        // every worker owns its keys and no map is merged.
-        let shards = rayon::current_num_threads().max(1) as u64;
-        let counts: Vec<FxHashMap<u64, NgramCount>> = (0..shards)
+        // every worker owns its keys and no map is merged. Each shard is pruned as soon as it is
+        // counted, so only the shards in progress hold their full maps: twice as many shards as
+        // workers halves the peak memory for one more pass over the token ids.
+        let min_df = self.min_df.resolve(n_docs).max(1);
+        let max_df = self.max_df.resolve(n_docs);
+        let shards = 2 * rayon::current_num_threads().max(1) as u64;
+        let mut kept: Vec<(u64, u32, u64)> = (0..shards)
             .into_par_iter()
-            .map(|shard| {
+            .flat_map_iter(|shard| {
                 let mut map = FxHashMap::<u64, NgramCount>::default();
                 for (d, doc) in corpus.docs.iter().enumerate() {
                     let d = d as u32;
@@ -372,24 +374,17 @@ impl TfidfValidParams {
                         }
                     });
                 }
-                map
-            })
-            .collect();
-        let min_df = self.min_df.resolve(n_docs).max(1);
-        let max_df = self.max_df.resolve(n_docs);
-        let mut kept: Vec<(u64, u32, u64)> = counts
-            .into_par_iter()
-            .flat_map_iter(|map| {
                 map.into_iter()
                     .filter(|(_, c)| (c.df as usize) >= min_df && (c.df as usize) <= max_df)
                     .map(|(k, c)| (k, c.df, c.total))
+                    .collect::<Vec<_>>()
             })
             .collect();
         drop_hash_order(&mut kept, ngrams);
         if let Some(limit) = self.max_features {
             if kept.len() > limit {
                 // Stable sort: equal totals keep column order.
-                kept.sort_by(|a, b| b.2.cmp(&a.2));
+                kept.sort_by_key(|k| std::cmp::Reverse(k.2));
                 kept.truncate(limit);
                 drop_hash_order(&mut kept, ngrams);
             }
@@ -506,12 +501,7 @@ mod tests {
         let docs = ["حرب روسيا حرب", "روسيا سلام", "سلام سلام سلام"];
         let pipeline = raw_pipeline();
         let corpus = TokenizedCorpus::new(&pipeline, &docs);
-        let params = TfidfParams::new()
-            .ngrams(1, 1)
-            .min_df(DocFreq::Count(1))
-            .sublinear_tf(false)
-            .check()
-            .unwrap();
+        let params = TfidfParams::new().ngrams(1, 1).min_df(DocFreq::Count(1)).sublinear_tf(false).check().unwrap();
         let (tfidf, rows) = params.fit_transform(&corpus).unwrap();
         let names: Vec<_> = (0..tfidf.n_features()).map(|c| tfidf.vocabulary().feature_name(c)).collect();
         assert_eq!(names, vec!["حرب", "روسيا", "سلام"]);
@@ -611,7 +601,8 @@ mod tests {
 
     #[test]
     fn fitting_is_deterministic() {
-        let docs: Vec<String> = (0..600).map(|i| format!("خبر رقم {} عن غزه والضفه ومفاوضات {}", i % 7, i % 13)).collect();
+        let docs: Vec<String> =
+            (0..600).map(|i| format!("خبر رقم {} عن غزه والضفه ومفاوضات {}", i % 7, i % 13)).collect();
         let pipeline = TextPipeline::default();
         let params = TfidfParams::new().min_df(DocFreq::Count(1)).check().unwrap();
         let a = params.fit_transform(&TokenizedCorpus::new(&pipeline, &docs)).unwrap();

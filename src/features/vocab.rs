@@ -24,10 +24,7 @@ impl NgramRange {
 
     pub fn new(min: u8, max: u8) -> Result<Self> {
         if min == 0 || min > max || max > Self::MAX_N {
-            return Err(Error::params(
-                "ngrams",
-                format!("{min}..{max}: need 1 <= min <= max <= {}", Self::MAX_N),
-            ));
+            return Err(Error::params("ngrams", format!("{min}..{max}: need 1 <= min <= max <= {}", Self::MAX_N)));
         }
         Ok(NgramRange { min, max })
     }
@@ -82,9 +79,7 @@ impl NgramRange {
 
     pub fn pack(self, ids: &[u32]) -> u64 {
         let bits = self.bits();
-        ids.iter()
-            .enumerate()
-            .fold(0, |key, (n, &id)| key | (id as u64 + 1) << (bits * n as u32).min(63))
+        ids.iter().enumerate().fold(0, |key, (n, &id)| key | (id as u64 + 1) << (bits * n as u32).min(63))
     }
 }
 
@@ -262,7 +257,8 @@ mod tests {
     #[test]
     fn column_order_sorts_by_length_then_words() {
         let range = NgramRange::new(1, 3).unwrap();
-        let mut keys = vec![range.pack(&[2, 1]), range.pack(&[5]), range.pack(&[1, 9, 0]), range.pack(&[1, 3]), range.pack(&[0])];
+        let mut keys =
+            [range.pack(&[2, 1]), range.pack(&[5]), range.pack(&[1, 9, 0]), range.pack(&[1, 3]), range.pack(&[0])];
         keys.sort_by_key(|&k| column_order(range, k));
         let words: Vec<_> = keys.iter().map(|&k| range.unpack(k)).collect();
         assert_eq!(words, vec![vec![0], vec![5], vec![1, 3], vec![2, 1], vec![1, 9, 0]]);

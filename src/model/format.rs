@@ -61,13 +61,17 @@ impl Model {
             threshold: self.threshold,
             meta: self.meta.clone(),
         };
-        let payload = postcard::to_stdvec(&file).map_err(|e| Error::model(name, format!("cannot encode the model: {e}")))?;
+        let payload =
+            postcard::to_stdvec(&file).map_err(|e| Error::model(name, format!("cannot encode the model: {e}")))?;
         let mut header = Vec::with_capacity(HEADER_LEN);
         header.extend_from_slice(MAGIC);
         header.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         header.extend_from_slice(&(payload.len() as u64).to_le_bytes());
         header.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-        out.write_all(&header).and_then(|_| out.write_all(&payload)).and_then(|_| out.flush()).map_err(|e| Error::io(name, e))
+        out.write_all(&header)
+            .and_then(|_| out.write_all(&payload))
+            .and_then(|_| out.flush())
+            .map_err(|e| Error::io(name, e))
     }
 
     /// Writes the model to `path` atomically: a temporary file in the same folder, synced, then
@@ -86,9 +90,7 @@ impl Model {
     pub fn load(path: &Path) -> Result<Model> {
         let name = path.display().to_string();
         let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|mut f| f.read_to_end(&mut bytes))
-            .map_err(|e| Error::io(path, e))?;
+        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(|e| Error::io(path, e))?;
         Model::from_bytes(&bytes, &name)
     }
 
@@ -96,7 +98,9 @@ impl Model {
     pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Model> {
         let bad = |msg: String| Error::model(name, msg);
         if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
-            return Err(bad("not a tagger model (the file does not start with TAGGERMD); train one with `tagger train`".into()));
+            return Err(bad(
+                "not a tagger model (the file does not start with TAGGERMD); train one with `tagger train`".into(),
+            ));
         }
         if bytes.len() < HEADER_LEN {
             return Err(bad(format!("truncated model file: {} bytes, the header alone is {HEADER_LEN}", bytes.len())));

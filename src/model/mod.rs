@@ -90,7 +90,13 @@ impl Model {
     pub fn train(corpus: LabeledCorpus, settings: &TrainSettings, meta: TrainingMeta) -> Result<Model> {
         check_threshold(settings.threshold)?;
         let pipeline = TextPipeline::new(settings.steps.clone(), settings.tokenizer.clone());
-        let LabeledCorpus { source, texts, labels, topics } = corpus;
+        let LabeledCorpus { source, texts, labels, topics, unlabeled_lines } = corpus;
+        if settings.nb.mode() == Some(LabelMode::Single) && !unlabeled_lines.is_empty() {
+            return Err(Error::training(
+                source,
+                format!("line {}: no topic; single-label training needs exactly one topic per row", unlabeled_lines[0]),
+            ));
+        }
         if texts.is_empty() {
             return Err(Error::training(source, "no documents to train on"));
         }
@@ -100,9 +106,12 @@ impl Model {
                 format!("only one topic ({}); a classifier needs at least two", topics.join(", ")),
             ));
         }
-        let tokenized = TokenizedCorpus::new(&pipeline, &texts);
+        let views = texts.views();
+        let tokenized = TokenizedCorpus::new(&pipeline, &views);
+        drop(views);
         drop(texts);
-        let (tfidf, rows) = settings.tfidf.fit_transform(&tokenized).map_err(|e| Error::training(&source, e.to_string()))?;
+        let (tfidf, rows) =
+            settings.tfidf.fit_transform(&tokenized).map_err(|e| Error::training(&source, e.to_string()))?;
         drop(tokenized);
         let targets = topic_matrix(&labels, topics.len());
         let classifier = settings.nb.fit(&DatasetBase::new(rows, targets))?;

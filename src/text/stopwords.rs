@@ -10,11 +10,7 @@ pub const DEFAULT_LIST: &str = include_str!("../../data/stopwords-ar.txt");
 
 /// Parses a stopword list: one entry per line, blank lines and `#` comments skipped.
 pub fn parse_list(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
+    text.lines().map(str::trim).filter(|line| !line.is_empty() && !line.starts_with('#')).map(str::to_owned).collect()
 }
 
 /// The default list, parsed.

@@ -23,12 +23,7 @@ pub struct TokenizerSettings {
 
 impl Default for TokenizerSettings {
     fn default() -> Self {
-        TokenizerSettings {
-            min_chars: 2,
-            drop_numbers: true,
-            stem: true,
-            stopwords: super::stopwords::default_words(),
-        }
+        TokenizerSettings { min_chars: 2, drop_numbers: true, stem: true, stopwords: super::stopwords::default_words() }
     }
 }
 
