@@ -57,7 +57,12 @@ fn joint_log_likelihood_equals_linfa_bayes_multinomial() {
             let want = &expected[&class];
             for doc in 0..test.nrows() {
                 let diff = (got[[doc, class]] - want[doc]).abs();
-                assert!(diff < 1e-9, "alpha {alpha}, doc {doc}, class {class}: tagger {} vs linfa {}", got[[doc, class]], want[doc]);
+                assert!(
+                    diff < 1e-9,
+                    "alpha {alpha}, doc {doc}, class {class}: tagger {} vs linfa {}",
+                    got[[doc, class]],
+                    want[doc]
+                );
             }
         }
     }
@@ -67,7 +72,12 @@ fn joint_log_likelihood_equals_linfa_bayes_multinomial() {
 fn predictions_equal_linfa_bayes_where_linfa_has_no_tie() {
     let (x, y) = data();
     let reference = MultinomialNb::params().alpha(0.5).fit(&DatasetBase::new(x.clone(), y.clone())).unwrap();
-    let ours = NbParams::new().alpha(0.5).check().unwrap().fit(&DatasetBase::new(SparseRows::from_dense(&x), one_hot(&y, 3))).unwrap();
+    let ours = NbParams::new()
+        .alpha(0.5)
+        .check()
+        .unwrap()
+        .fit(&DatasetBase::new(SparseRows::from_dense(&x), one_hot(&y, 3)))
+        .unwrap();
     let want: Array1<usize> = reference.predict(&x);
     let got: Array1<usize> = ours.predict(&SparseRows::from_dense(&x));
     assert_eq!(got, want);
@@ -87,7 +97,12 @@ fn long_documents_stay_finite_where_linfa_bayes_does_not() {
         "linfa-bayes 0.8.1 normalizes without the max shift; if this fails, upstream fixed it: {linfa_log_proba}"
     );
 
-    let ours = NbParams::new().alpha(0.1).check().unwrap().fit(&DatasetBase::new(SparseRows::from_dense(&x), one_hot(&y, 3))).unwrap();
+    let ours = NbParams::new()
+        .alpha(0.1)
+        .check()
+        .unwrap()
+        .fit(&DatasetBase::new(SparseRows::from_dense(&x), one_hot(&y, 3)))
+        .unwrap();
     let p: Array2<f64> = ours.predict(&SparseRows::from_dense(&long));
     assert!(p.iter().all(|v| v.is_finite() && (0.0..=1.0).contains(v)), "{p}");
     assert!((p.sum() - 1.0).abs() < 1e-12);
