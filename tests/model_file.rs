@@ -1,0 +1,100 @@
+//! Model files tagger did not write, or that were damaged on the way: each is refused with a
+//! clear message before anything large is allocated. And a committed file of format version 1
+//! keeps loading.
+
+use tagger::model::format::{FORMAT_VERSION, MAGIC};
+use tagger::Model;
+
+const FIXTURE_V1: &[u8] = include_bytes!("fixtures/model-v1.bin");
+
+fn err(bytes: &[u8]) -> String {
+    Model::from_bytes(bytes, "m.bin").expect_err("must be refused").to_string()
+}
+
+#[test]
+fn format_v1_fixture_still_loads_and_predicts() {
+    // Trained on 40 sports and health rows of data/labels.csv (SOURCE_DATE_EPOCH=1763856000).
+    let model = Model::from_bytes(FIXTURE_V1, "model-v1.bin").unwrap();
+    assert_eq!(model.topics(), ["health", "sports"]);
+    assert_eq!(model.meta().documents, 40);
+    let football = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/samples/football.txt")).unwrap();
+    let p = model.predict(&football, model.default_decision());
+    assert_eq!(p.topics, vec![1], "{:?}", p.scores);
+}
+
+#[test]
+fn save_and_load_round_trip_byte_for_byte() {
+    let model = Model::from_bytes(FIXTURE_V1, "model-v1.bin").unwrap();
+    let mut bytes = Vec::new();
+    model.write_to(&mut bytes, "copy").unwrap();
+    assert_eq!(bytes, FIXTURE_V1);
+    assert_eq!(Model::from_bytes(&bytes, "copy").unwrap(), model);
+}
+
+#[test]
+fn a_file_of_another_kind_is_not_a_model() {
+    for other in [&b"text,labels\nnews,sports\n"[..], b"\x89PNG\r\n\x1a\n....", b"", b"TAGGER"] {
+        let e = err(other);
+        assert!(e.starts_with("m.bin: not a tagger model"), "{e}");
+    }
+}
+
+#[test]
+fn every_truncation_is_refused() {
+    for len in (0..FIXTURE_V1.len()).step_by(97).chain([8, 23, 24, FIXTURE_V1.len() - 1]) {
+        let e = err(&FIXTURE_V1[..len]);
+        assert!(e.contains("truncated") || e.contains("not a tagger model"), "length {len}: {e}");
+    }
+}
+
+#[test]
+fn flipped_bits_are_caught() {
+    // Any flip in the payload breaks the checksum; flips in the header break its fields.
+    for byte in (8..FIXTURE_V1.len()).step_by(53) {
+        for bit in [0, 3, 7] {
+            let mut bytes = FIXTURE_V1.to_vec();
+            bytes[byte] ^= 1 << bit;
+            let e = err(&bytes);
+            assert!(
+                e.contains("checksum") || e.contains("truncated or padded") || e.contains("format version"),
+                "byte {byte} bit {bit}: {e}"
+            );
+        }
+    }
+}
+
+#[test]
+fn other_format_versions_say_what_to_do() {
+    let mut newer = FIXTURE_V1.to_vec();
+    newer[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+    assert!(err(&newer).contains("newer than this tagger reads (1); upgrade tagger"), "{}", err(&newer));
+    let mut older = FIXTURE_V1.to_vec();
+    older[8..12].copy_from_slice(&0u32.to_le_bytes());
+    assert!(err(&older).contains("no longer supported"), "{}", err(&older));
+}
+
+#[test]
+fn claimed_sizes_larger_than_the_file_are_refused_before_allocating() {
+    // The header claims an exabyte of payload.
+    let mut bytes = FIXTURE_V1.to_vec();
+    bytes[12..20].copy_from_slice(&(1u64 << 60).to_le_bytes());
+    assert!(err(&bytes).contains("header says 1152921504606846976 payload bytes"));
+
+    // A payload with a valid checksum whose first vector claims 2^40 entries: decoding stops at
+    // the end of the data instead of reserving terabytes.
+    let mut payload = vec![0x80, 0x80, 0x80, 0x80, 0x80, 0x20]; // varint 2^40
+    payload.extend_from_slice(b"politics");
+    let mut file = Vec::new();
+    file.extend_from_slice(MAGIC);
+    file.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    file.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    file.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    file.extend_from_slice(&payload);
+    assert!(err(&file).contains("damaged model file"), "{}", err(&file));
+}
+
+#[test]
+fn a_missing_model_file_names_the_path() {
+    let e = Model::load(std::path::Path::new("/nonexistent/model.bin")).unwrap_err().to_string();
+    assert!(e.starts_with("/nonexistent/model.bin: "), "{e}");
+}
