@@ -65,6 +65,10 @@ pub trait Observer {
     fn progress(&mut self, _rows: u64, _bytes: u64) {}
     /// A row skipped under `--skip-bad`.
     fn skipped(&mut self, _row: &SkippedRow) {}
+    /// Checked between batches: true stops the run with [`Error::Interrupted`].
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// An observer that ignores everything.
@@ -132,6 +136,10 @@ pub fn label_csv<R: Read + Send, W: Write + Send>(
         let writer = scope.spawn(|| write_batches(sink, topics, write_rx, recycle_tx));
         let mut failure = None;
         for batch in read_rx.iter() {
+            if observer.cancelled() {
+                failure = Some(Error::Interrupted);
+                break;
+            }
             for row in &batch.skipped {
                 observer.skipped(row);
             }

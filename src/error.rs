@@ -74,6 +74,10 @@ pub enum Error {
     #[error("{source_name}: {message}")]
     Training { source_name: String, message: String },
 
+    /// The user interrupted the run (Ctrl-C); partial output was removed.
+    #[error("interrupted; no output was written")]
+    Interrupted,
+
     /// Errors raised through linfa's traits.
     #[error(transparent)]
     Linfa(#[from] linfa::Error),

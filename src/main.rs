@@ -19,6 +19,10 @@ fn main() -> ExitCode {
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(tagger::Error::Interrupted) => {
+            eprintln!("tagger: interrupted; no output was written");
+            ExitCode::from(130)
+        }
         Err(err) => {
             eprintln!("tagger: {}", one_line(&err.to_string()));
             ExitCode::from(1)

@@ -68,6 +68,9 @@ impl Observer for Report {
     fn skipped(&mut self, row: &SkippedRow) {
         self.bar.suspend(|| eprintln!("tagger: skipped {row}"));
     }
+    fn cancelled(&self) -> bool {
+        super::interrupted()
+    }
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -86,6 +89,8 @@ pub fn run(args: LabelArgs) -> Result<()> {
             ));
         }
     }
+    // Ctrl-C stops at the next batch, so the temporary output file is removed, not left behind.
+    super::stop_gracefully_on_ctrl_c();
     let (model, _) = load_model(args.model.as_deref())?;
     let decision = Decision { threshold: args.threshold.unwrap_or(model.threshold()), top_k: args.top_k };
     let opts = LabelOptions {

@@ -98,6 +98,23 @@ fn open_input(path: &Path) -> Result<(Box<dyn std::io::Read + Send>, String, Opt
     Ok((Box::new(file), path.display().to_string(), Some(meta.len())))
 }
 
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Makes Ctrl-C set a flag that long runs check, instead of killing the process at once.
+fn stop_gracefully_on_ctrl_c() {
+    // If a handler cannot be installed, Ctrl-C keeps its default effect; nothing else changes.
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            // A second Ctrl-C: the user wants out now.
+            std::process::exit(130);
+        }
+    });
+}
+
+fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 fn default_model_path() -> PathBuf {
     PathBuf::from("models/model.bin")
 }
