@@ -2,4 +2,4 @@
 
 pub mod naive_bayes;
 
-pub use naive_bayes::{LabelMode, NaiveBayes, NbCounts, NbKind, NbParams, NbValidParams};
+pub use naive_bayes::{LabelMode, NaiveBayes, NbCounts, NbKind, NbParams, NbValidParams, Sums};

@@ -328,7 +328,6 @@ impl Fit<SparseRows, Array2<bool>, Error> for NbValidParams {
         if n_topics < 2 {
             return Err(Error::params("targets", format!("{n_topics} topic(s): naive Bayes needs at least 2")));
         }
-        let n_features = x.nfeatures();
         let mode = self.mode.unwrap_or_else(|| {
             if y.rows().into_iter().all(|r| r.iter().filter(|&&b| b).count() == 1) {
                 LabelMode::Single
@@ -336,6 +335,36 @@ impl Fit<SparseRows, Array2<bool>, Error> for NbValidParams {
                 LabelMode::Multi
             }
         });
+        let Sums { class_count, feature_count, feature_total } = Sums::of(x, y);
+        if let Some(empty) = class_count.iter().position(|&c| c == 0.0) {
+            return Err(Error::params("targets", format!("topic column {empty} has no documents")));
+        }
+        NaiveBayes::from_counts(NbCounts {
+            kind: self.kind,
+            mode,
+            alpha: self.alpha,
+            n_docs: x.nsamples() as f64,
+            class_count,
+            feature_count,
+            feature_total,
+        })
+    }
+}
+
+/// Per-topic document counts and feature sums of a set of rows: everything naive Bayes learns,
+/// and sums of sums are exact, so shards of a corpus can be counted apart and added.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sums {
+    pub class_count: Vec<f64>,
+    /// Features x topics, row-major.
+    pub feature_count: Vec<f64>,
+    pub feature_total: Vec<f64>,
+}
+
+impl Sums {
+    /// `y` has one row per document of `x` and one column per topic.
+    pub fn of(x: &SparseRows, y: &Array2<bool>) -> Sums {
+        let (n_topics, n_features) = (y.ncols(), x.nfeatures());
         let mut class_count = vec![0.0; n_topics];
         let mut feature_count = vec![0.0; n_features * n_topics];
         let mut feature_total = vec![0.0; n_features];
@@ -354,18 +383,7 @@ impl Fit<SparseRows, Array2<bool>, Error> for NbValidParams {
                 feature_total[j as usize] += v;
             }
         }
-        if let Some(empty) = class_count.iter().position(|&c| c == 0.0) {
-            return Err(Error::params("targets", format!("topic column {empty} has no documents")));
-        }
-        NaiveBayes::from_counts(NbCounts {
-            kind: self.kind,
-            mode,
-            alpha: self.alpha,
-            n_docs: x.nsamples() as f64,
-            class_count,
-            feature_count,
-            feature_total,
-        })
+        Sums { class_count, feature_count, feature_total }
     }
 }
 

@@ -97,31 +97,59 @@ impl Model {
     /// Decodes a model from bytes; `name` is used in error messages.
     pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Model> {
         let bad = |msg: String| Error::model(name, msg);
-        if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
-            return Err(bad(
-                "not a tagger model (the file does not start with TAGGERMD); train one with `tagger train`".into(),
-            ));
-        }
-        if bytes.len() < HEADER_LEN {
-            return Err(bad(format!("truncated model file: {} bytes, the header alone is {HEADER_LEN}", bytes.len())));
-        }
-        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-        check_version(version).map_err(bad)?;
-        let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
-        let crc = u32::from_le_bytes(bytes[20..24].try_into().expect("4 bytes"));
-        let payload = &bytes[HEADER_LEN..];
-        if payload.len() as u64 != len {
-            return Err(bad(format!(
-                "truncated or padded model file: header says {len} payload bytes, the file has {}",
-                payload.len()
-            )));
-        }
-        if crc32fast::hash(payload) != crc {
-            return Err(bad("damaged model file: checksum mismatch (copy it again or retrain)".into()));
-        }
+        let payload = read_framed(bytes, MAGIC, "tagger model", name)?;
         let file: ModelFile = postcard::from_bytes(payload).map_err(|e| bad(format!("damaged model file: {e}")))?;
         from_file(file).map_err(|e| bad(format!("inconsistent model file: {e}")))
     }
+}
+
+/// Writes `value` with the common header: magic, format version, payload length, CRC-32.
+/// Model files and the shard files of exact sharded training share this framing.
+pub(crate) fn write_framed<T: Serialize>(out: &mut impl Write, magic: &[u8; 8], value: &T, name: &str) -> Result<()> {
+    let payload = postcard::to_stdvec(value).map_err(|e| Error::model(name, format!("cannot encode: {e}")))?;
+    let mut header = Vec::with_capacity(HEADER_LEN);
+    header.extend_from_slice(magic);
+    header.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    header.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    header.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    out.write_all(&header).and_then(|_| out.write_all(&payload)).and_then(|_| out.flush()).map_err(|e| Error::io(name, e))
+}
+
+/// Checks the header of a framed file and returns its payload. `kind` names what `magic` is
+/// ("tagger model", "vocabulary shard") in messages.
+pub(crate) fn read_framed<'a>(bytes: &'a [u8], magic: &[u8; 8], kind: &str, name: &str) -> Result<&'a [u8]> {
+    let bad = |msg: String| Error::model(name, msg);
+    if bytes.len() < magic.len() || &bytes[..magic.len()] != magic {
+        let what = known_kind(bytes).map(|k| format!("a {k}, not a {kind}")).unwrap_or_else(|| format!("not a {kind}"));
+        let magic_text = String::from_utf8_lossy(magic);
+        return Err(bad(format!("{what} (the file does not start with {magic_text}); make one with `tagger train` or `tagger vocab`")));
+    }
+    if bytes.len() < HEADER_LEN {
+        return Err(bad(format!("truncated file: {} bytes, the header alone is {HEADER_LEN}", bytes.len())));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    check_version(version).map_err(bad)?;
+    let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
+    let crc = u32::from_le_bytes(bytes[20..24].try_into().expect("4 bytes"));
+    let payload = &bytes[HEADER_LEN..];
+    if payload.len() as u64 != len {
+        return Err(bad(format!("truncated or padded file: header says {len} payload bytes, the file has {}", payload.len())));
+    }
+    if crc32fast::hash(payload) != crc {
+        return Err(bad("damaged file: checksum mismatch (copy it again or rebuild it)".into()));
+    }
+    Ok(payload)
+}
+
+/// The kinds of framed files tagger writes, by magic.
+fn known_kind(bytes: &[u8]) -> Option<&'static str> {
+    let kinds: [(&[u8; 8], &str); 4] = [
+        (MAGIC, "tagger model"),
+        (crate::shard::VOCAB_SHARD_MAGIC, "vocabulary shard"),
+        (crate::shard::VOCAB_MAGIC, "merged vocabulary"),
+        (crate::shard::MODEL_SHARD_MAGIC, "model shard"),
+    ];
+    kinds.iter().find(|(m, _)| bytes.starts_with(&m[..])).map(|(_, k)| *k)
 }
 
 fn check_version(version: u32) -> std::result::Result<(), String> {

@@ -118,6 +118,22 @@ impl Model {
         Ok(Model { topics, pipeline, tfidf, classifier, threshold: settings.threshold, meta })
     }
 
+    /// Assembles a model from fitted parts (used by merged shard training).
+    pub fn from_parts(
+        topics: Vec<String>,
+        pipeline: TextPipeline,
+        tfidf: Tfidf,
+        classifier: NaiveBayes,
+        threshold: f64,
+        meta: TrainingMeta,
+    ) -> Result<Model> {
+        check_threshold(threshold)?;
+        if classifier.n_topics() != topics.len() || classifier.n_features() != tfidf.n_features() {
+            return Err(Error::params("model", "classifier, topics and features do not match"));
+        }
+        Ok(Model { topics, pipeline, tfidf, classifier, threshold, meta })
+    }
+
     pub fn topics(&self) -> &[String] {
         &self.topics
     }

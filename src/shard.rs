@@ -1,0 +1,289 @@
+//! Exact sharded training, for corpora too large for one machine's time budget.
+//!
+//! TF-IDF with L2 normalization needs the global idf before per-topic sums can be taken, so
+//! training is two rounds, each a sum that can be merged in any order:
+//!
+//! 1. **Vocabulary.** Each shard counts, per n-gram (as text), its document frequency and total
+//!    count ([`VocabShard`]). Merging adds them and applies `min_df`, `max_df` and
+//!    `max_features` to the totals, giving the same vocabulary and idf as training on the whole
+//!    file ([`Vocab`]).
+//! 2. **Counts.** Each shard vectorizes its rows with the merged vocabulary and sums them per
+//!    topic ([`ModelShard`]). Merging adds the sums (topics aligned by name) and derives the
+//!    model. Floating-point sums taken in another order differ from one-file training only in
+//!    the last bits (within 1e-12 relative).
+//!
+//! A model shard can also be merged later with shards of new articles (vectorized with the same
+//! vocabulary) to update a model without recounting the old ones.
+
+use crate::classify::{LabelMode, NaiveBayes, NbCounts, NbValidParams, Sums};
+use crate::corpus::LabeledCorpus;
+use crate::error::{Error, Result};
+use crate::features::vocab::{column_order, NgramRange, Vocabulary};
+use crate::features::{DocFreq, Tfidf, TfidfValidParams, TokenizedCorpus};
+use crate::model::format::{read_framed, write_framed};
+use crate::model::{topic_matrix, Model, TrainingMeta};
+use crate::text::{Step, TextPipeline, TokenizerSettings};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+
+pub const VOCAB_SHARD_MAGIC: &[u8; 8] = b"TAGGERVS";
+pub const VOCAB_MAGIC: &[u8; 8] = b"TAGGERVB";
+pub const MODEL_SHARD_MAGIC: &[u8; 8] = b"TAGGERMS";
+
+/// What every shard of one training run must share: how text becomes n-grams.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextSettings {
+    pub steps: Vec<Step>,
+    pub tokenizer: TokenizerSettings,
+    pub ngrams: NgramRange,
+}
+
+/// Round 1 of one shard: per n-gram document frequency and total count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VocabShard {
+    pub text: TextSettings,
+    pub documents: u64,
+    /// (words of the n-gram, df, total count), sorted by words.
+    pub ngrams: Vec<(Vec<String>, u32, u64)>,
+}
+
+/// The merged vocabulary with its idf: round 2's input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Vocab {
+    pub text: TextSettings,
+    pub documents: u64,
+    pub sublinear_tf: bool,
+    pub terms: Vec<Box<str>>,
+    pub features: Vec<u64>,
+    pub idf: Vec<f64>,
+}
+
+/// Round 2 of one shard: per-topic sums of its TF-IDF rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelShard {
+    pub vocab: Vocab,
+    pub documents: u64,
+    /// Whether every document of the shard has exactly one topic.
+    pub single_label: bool,
+    /// Topic names, sorted, with their document counts and feature sums (features x topics).
+    pub topics: Vec<String>,
+    pub class_count: Vec<f64>,
+    pub feature_count: Vec<f64>,
+    pub feature_total: Vec<f64>,
+}
+
+impl VocabShard {
+    /// Counts the n-grams of a shard's texts.
+    pub fn count(corpus: &LabeledCorpus, text: TextSettings) -> Result<VocabShard> {
+        let pipeline = TextPipeline::new(text.steps.clone(), text.tokenizer.clone());
+        let views = corpus.texts.views();
+        let tokenized = TokenizedCorpus::new(&pipeline, &views);
+        let mut counts: BTreeMap<Vec<u32>, (u32, u64)> = BTreeMap::new();
+        let mut keys = Vec::new();
+        for doc in &tokenized.docs {
+            keys.clear();
+            text.ngrams.for_each_key(doc, |k| keys.push(k));
+            keys.sort_unstable();
+            let mut i = 0;
+            while i < keys.len() {
+                let mut j = i + 1;
+                while j < keys.len() && keys[j] == keys[i] {
+                    j += 1;
+                }
+                let e = counts.entry(text.ngrams.unpack(keys[i])).or_insert((0, 0));
+                e.0 += 1;
+                e.1 += (j - i) as u64;
+                i = j;
+            }
+        }
+        let mut ngrams: Vec<(Vec<String>, u32, u64)> = counts
+            .into_iter()
+            .map(|(ids, (df, total))| (ids.iter().map(|&id| tokenized.terms[id as usize].to_string()).collect(), df, total))
+            .collect();
+        ngrams.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(VocabShard { text, documents: corpus.texts.len() as u64, ngrams })
+    }
+
+    /// Adds shards and applies the document-frequency bounds to the totals.
+    pub fn merge(shards: &[VocabShard], params: &TfidfValidParams) -> Result<Vocab> {
+        let first = shards.first().ok_or_else(|| Error::params("shards", "nothing to merge"))?;
+        if let Some((i, _)) = shards.iter().enumerate().find(|(_, s)| s.text != first.text) {
+            return Err(Error::params("shards", format!("shard {} was counted with other text settings than shard 1", i + 1)));
+        }
+        let documents: u64 = shards.iter().map(|s| s.documents).sum();
+        let mut totals: BTreeMap<&[String], (u32, u64)> = BTreeMap::new();
+        for shard in shards {
+            for (words, df, total) in &shard.ngrams {
+                let e = totals.entry(words.as_slice()).or_insert((0, 0));
+                e.0 += df;
+                e.1 += total;
+            }
+        }
+        let n = documents as usize;
+        let resolve = |d: DocFreq| match d {
+            DocFreq::Count(c) => c,
+            DocFreq::Fraction(f) => (f * n as f64).round() as usize,
+        };
+        let (min_df, max_df) = (resolve(params.min_df()).max(1), resolve(params.max_df()));
+        let kept: Vec<(&[String], u32, u64)> = totals
+            .into_iter()
+            .filter(|&(_, (df, _))| df as usize >= min_df && df as usize <= max_df)
+            .map(|(w, (df, total))| (w, df, total))
+            .collect();
+
+        // Words get ids in sorted order; columns follow the one-file order (by n, then words).
+        let mut words: Vec<&str> = kept.iter().flat_map(|(w, _, _)| w.iter().map(String::as_str)).collect();
+        words.sort_unstable();
+        words.dedup();
+        let id = |w: &str| words.binary_search(&w).expect("word of a kept n-gram") as u32;
+        let ngrams = first.text.ngrams;
+        let mut columns: Vec<(u64, u32, u64)> = kept
+            .iter()
+            .map(|(w, df, total)| (ngrams.pack(&w.iter().map(|x| id(x)).collect::<Vec<_>>()), *df, *total))
+            .collect();
+        columns.sort_by_key(|&(key, _, _)| column_order(ngrams, key));
+        if let Some(limit) = params.max_features() {
+            if columns.len() > limit {
+                columns.sort_by_key(|k| std::cmp::Reverse(k.2));
+                columns.truncate(limit);
+                columns.sort_by_key(|&(key, _, _)| column_order(ngrams, key));
+                // Words no column uses any more are dropped, as one-file training does.
+                let used: std::collections::BTreeSet<u32> = columns.iter().flat_map(|&(k, _, _)| ngrams.unpack(k)).collect();
+                let old_words = words.clone();
+                words = used.iter().map(|&i| old_words[i as usize]).collect();
+                let remap: BTreeMap<u32, u32> = used.iter().enumerate().map(|(new, &old)| (old, new as u32)).collect();
+                for c in &mut columns {
+                    c.0 = ngrams.pack(&ngrams.unpack(c.0).iter().map(|i| remap[i]).collect::<Vec<_>>());
+                }
+            }
+        }
+        if columns.is_empty() {
+            return Err(Error::params("min_df", format!("no n-gram occurs in at least {min_df} of {n} documents")));
+        }
+        let nf = documents as f64;
+        let idf = columns
+            .iter()
+            .map(|&(_, df, _)| if params.smooth_idf() { ((1.0 + nf) / (1.0 + df as f64)).ln() + 1.0 } else { (nf / df as f64).ln() + 1.0 })
+            .collect();
+        Ok(Vocab {
+            text: first.text.clone(),
+            documents,
+            sublinear_tf: params.sublinear_tf(),
+            terms: words.into_iter().map(Box::from).collect(),
+            features: columns.into_iter().map(|c| c.0).collect(),
+            idf,
+        })
+    }
+}
+
+impl Vocab {
+    fn tfidf(&self) -> Result<Tfidf> {
+        let vocab = Vocabulary::new(self.text.ngrams, self.terms.clone(), self.features.clone())?;
+        Tfidf::new(vocab, self.idf.clone(), self.sublinear_tf)
+    }
+}
+
+impl ModelShard {
+    /// Vectorizes a shard's labeled rows with the merged vocabulary and sums them per topic.
+    pub fn count(corpus: &LabeledCorpus, vocab: &Vocab) -> Result<ModelShard> {
+        let pipeline = TextPipeline::new(vocab.text.steps.clone(), vocab.text.tokenizer.clone());
+        let rows = vocab.tfidf()?.transform(&pipeline, &corpus.texts.views());
+        let Sums { class_count, feature_count, feature_total } = Sums::of(&rows, &topic_matrix(&corpus.labels, corpus.topics.len()));
+        Ok(ModelShard {
+            vocab: vocab.clone(),
+            documents: corpus.texts.len() as u64,
+            single_label: corpus.labels.iter().all(|l| l.len() == 1),
+            topics: corpus.topics.clone(),
+            class_count,
+            feature_count,
+            feature_total,
+        })
+    }
+
+    /// Adds shards counted with the same vocabulary; topics are aligned by name.
+    pub fn merge(shards: &[ModelShard]) -> Result<ModelShard> {
+        let first = shards.first().ok_or_else(|| Error::params("shards", "nothing to merge"))?;
+        if let Some((i, _)) = shards.iter().enumerate().find(|(_, s)| s.vocab != first.vocab) {
+            return Err(Error::params("shards", format!("shard {} was counted with another vocabulary than shard 1", i + 1)));
+        }
+        let topics: Vec<String> =
+            shards.iter().flat_map(|s| s.topics.iter().cloned()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let (k, nf) = (topics.len(), first.feature_total.len());
+        let mut merged = ModelShard {
+            vocab: first.vocab.clone(),
+            documents: 0,
+            single_label: true,
+            topics: topics.clone(),
+            class_count: vec![0.0; k],
+            feature_count: vec![0.0; nf * k],
+            feature_total: vec![0.0; nf],
+        };
+        for shard in shards {
+            let map: Vec<usize> = shard.topics.iter().map(|t| topics.binary_search(t).expect("union")).collect();
+            let sk = shard.topics.len();
+            merged.documents += shard.documents;
+            merged.single_label &= shard.single_label;
+            for (t, &m) in map.iter().enumerate() {
+                merged.class_count[m] += shard.class_count[t];
+            }
+            for j in 0..nf {
+                merged.feature_total[j] += shard.feature_total[j];
+                for (t, &m) in map.iter().enumerate() {
+                    merged.feature_count[j * k + m] += shard.feature_count[j * sk + t];
+                }
+            }
+        }
+        Ok(merged)
+    }
+
+    /// The model these counts give.
+    pub fn into_model(self, nb: &NbValidParams, threshold: f64, meta: TrainingMeta) -> Result<Model> {
+        if self.topics.len() < 2 {
+            return Err(Error::training(&meta.source, format!("only one topic ({}); a classifier needs at least two", self.topics.join(", "))));
+        }
+        let mode = nb.mode().unwrap_or(if self.single_label { LabelMode::Single } else { LabelMode::Multi });
+        let tfidf = self.vocab.tfidf()?;
+        let classifier = NaiveBayes::from_counts(NbCounts {
+            kind: nb.kind(),
+            mode,
+            alpha: nb.alpha(),
+            n_docs: self.documents as f64,
+            class_count: self.class_count,
+            feature_count: self.feature_count,
+            feature_total: self.feature_total,
+        })?;
+        let pipeline = TextPipeline::new(self.vocab.text.steps, self.vocab.text.tokenizer);
+        Model::from_parts(self.topics, pipeline, tfidf, classifier, threshold, meta)
+    }
+}
+
+macro_rules! framed_file {
+    ($ty:ty, $magic:expr, $kind:expr) => {
+        impl $ty {
+            pub fn write_to(&self, mut out: impl Write, name: &str) -> Result<()> {
+                write_framed(&mut out, $magic, self, name)
+            }
+
+            pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self> {
+                let payload = read_framed(bytes, $magic, $kind, name)?;
+                postcard::from_bytes(payload).map_err(|e| Error::model(name, format!("damaged {}: {e}", $kind)))
+            }
+
+            pub fn save(&self, path: &std::path::Path) -> Result<()> {
+                let mut tmp = crate::output::temp_beside(path)?;
+                self.write_to(std::io::BufWriter::new(tmp.as_file_mut()), &path.display().to_string())?;
+                crate::output::commit(tmp, path)
+            }
+
+            pub fn load(path: &std::path::Path) -> Result<Self> {
+                let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+                Self::from_bytes(&bytes, &path.display().to_string())
+            }
+        }
+    };
+}
+
+framed_file!(VocabShard, VOCAB_SHARD_MAGIC, "vocabulary shard");
+framed_file!(Vocab, VOCAB_MAGIC, "merged vocabulary");
+framed_file!(ModelShard, MODEL_SHARD_MAGIC, "model shard");

@@ -1,0 +1,128 @@
+//! Exact sharded training: a model merged from any split of the data into any number of
+//! shards, in any order, has the vocabulary, idf and counts of one-file training and predicts
+//! the same.
+
+use linfa::ParamGuard;
+use proptest::prelude::*;
+use std::sync::OnceLock;
+use tagger::classify::NbParams;
+use tagger::corpus::{read_labeled, CsvOptions, LabeledCorpus};
+use tagger::features::{NgramRange, TfidfParams};
+use tagger::shard::{ModelShard, TextSettings, Vocab, VocabShard};
+use tagger::text::{Step, TokenizerSettings};
+use tagger::{Model, TrainSettings, TrainingMeta};
+
+fn corpus() -> &'static LabeledCorpus {
+    static C: OnceLock<LabeledCorpus> = OnceLock::new();
+    C.get_or_init(|| {
+        let raw = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/data/labels.csv")).unwrap();
+        read_labeled(&raw[..], "labels.csv", &CsvOptions::default()).unwrap()
+    })
+}
+
+fn settings(max_features: Option<usize>) -> TrainSettings {
+    TrainSettings {
+        steps: Step::ARABIC_DEFAULT.to_vec(),
+        tokenizer: TokenizerSettings::default(),
+        tfidf: TfidfParams::new().max_features(max_features).check().unwrap(),
+        nb: NbParams::new().check().unwrap(),
+        threshold: 0.65,
+    }
+}
+
+fn meta() -> TrainingMeta {
+    TrainingMeta { source: "labels.csv".into(), documents: 678, trained_at: 0, tagger_version: String::new() }
+}
+
+/// The rows at `idx`, as their own corpus (topics renumbered to those present).
+fn part(idx: &[usize]) -> LabeledCorpus {
+    let c = corpus();
+    LabeledCorpus {
+        source: c.source.clone(),
+        texts: idx.iter().map(|&i| c.texts.get(i)).collect(),
+        labels: idx.iter().map(|&i| c.labels[i].clone()).collect(),
+        topics: c.topics.clone(),
+        unlabeled_lines: Vec::new(),
+    }
+    .compact_topics()
+}
+
+fn sharded(parts: &[Vec<usize>], s: &TrainSettings) -> Model {
+    let text = TextSettings { steps: s.steps.clone(), tokenizer: s.tokenizer.clone(), ngrams: s.tfidf.ngrams() };
+    // Every shard file goes through its encoding, as between machines.
+    let vocab_shards: Vec<VocabShard> = parts
+        .iter()
+        .map(|p| {
+            let mut bytes = Vec::new();
+            VocabShard::count(&part(p), text.clone()).unwrap().write_to(&mut bytes, "v").unwrap();
+            VocabShard::from_bytes(&bytes, "v").unwrap()
+        })
+        .collect();
+    let mut bytes = Vec::new();
+    VocabShard::merge(&vocab_shards, &s.tfidf).unwrap().write_to(&mut bytes, "vocab").unwrap();
+    let vocab = Vocab::from_bytes(&bytes, "vocab").unwrap();
+    let model_shards: Vec<ModelShard> = parts.iter().rev().map(|p| ModelShard::count(&part(p), &vocab).unwrap()).collect();
+    ModelShard::merge(&model_shards).unwrap().into_model(&s.nb, s.threshold, meta()).unwrap()
+}
+
+fn assert_same(one: &Model, merged: &Model) {
+    assert_eq!(one.topics(), merged.topics());
+    assert_eq!(one.tfidf(), merged.tfidf(), "vocabulary and idf");
+    let (a, b) = (one.classifier().counts(), merged.classifier().counts());
+    assert_eq!(a.class_count, b.class_count);
+    assert_eq!(a.mode, b.mode);
+    for (x, y) in a.feature_count.iter().zip(&b.feature_count).chain(a.feature_total.iter().zip(&b.feature_total)) {
+        assert!((x - y).abs() <= 1e-12 * x.abs().max(1.0), "{x} vs {y}");
+    }
+    for text in corpus().texts.iter().take(60) {
+        let (p, q) = (one.predict(text, one.default_decision()), merged.predict(text, merged.default_decision()));
+        assert_eq!(p.topics, q.topics);
+        for (x, y) in p.scores.iter().zip(&q.scores) {
+            assert!((x - y).abs() < 1e-9);
+        }
+    }
+}
+
+fn one_file(s: &TrainSettings) -> &'static Model {
+    static M: OnceLock<Model> = OnceLock::new();
+    M.get_or_init(|| Model::train(corpus().clone(), s, meta()).unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_split_in_any_order_merges_to_one_file_training(shard_of in prop::collection::vec(0usize..5, 678)) {
+        let s = settings(None);
+        let mut parts: Vec<Vec<usize>> = vec![Vec::new(); 5];
+        for (i, &k) in shard_of.iter().enumerate() {
+            parts[k].push(i);
+        }
+        parts.retain(|p| !p.is_empty());
+        assert_same(one_file(&s), &sharded(&parts, &s));
+    }
+}
+
+#[test]
+fn max_features_is_applied_at_the_merge() {
+    let s = settings(Some(500));
+    let one = Model::train(corpus().clone(), &s, meta()).unwrap();
+    let parts: Vec<Vec<usize>> = vec![(0..300).collect(), (300..678).collect()];
+    assert_same(&one, &sharded(&parts, &s));
+    assert_eq!(one.tfidf().n_features(), 500);
+}
+
+#[test]
+fn a_single_shard_is_one_file_training() {
+    let s = settings(None);
+    assert_same(one_file(&s), &sharded(&[(0..678).collect()], &s));
+}
+
+#[test]
+fn shards_counted_with_other_settings_are_refused() {
+    let a = TextSettings { steps: Step::ARABIC_DEFAULT.to_vec(), tokenizer: TokenizerSettings::default(), ngrams: NgramRange::new(1, 2).unwrap() };
+    let b = TextSettings { ngrams: NgramRange::new(1, 1).unwrap(), ..a.clone() };
+    let shards = [VocabShard::count(&part(&[0, 1]), a).unwrap(), VocabShard::count(&part(&[2, 3]), b).unwrap()];
+    let err = VocabShard::merge(&shards, &TfidfParams::new().check().unwrap()).unwrap_err();
+    assert!(err.to_string().contains("shard 2 was counted with other text settings"), "{err}");
+}
