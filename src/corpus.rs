@@ -39,6 +39,9 @@ impl std::fmt::Display for ColumnSpec {
 /// Finds each requested column in the header. Names match exactly, then ignoring case; a
 /// duplicated name is refused as ambiguous.
 pub fn resolve_columns(headers: &[String], specs: &[ColumnSpec], loc: &Location, option: &str) -> Result<Vec<usize>> {
+    if specs.is_empty() {
+        return Err(Error::params("column", format!("no column given to {option}")));
+    }
     specs
         .iter()
         .map(|spec| match spec {
@@ -48,9 +51,10 @@ pub fn resolve_columns(headers: &[String], specs: &[ColumnSpec], loc: &Location,
                 format!("column index {i} is out of range: the header has {} columns ({option})", headers.len()),
             )),
             ColumnSpec::Name(name) => {
-                let exact: Vec<usize> = (0..headers.len()).filter(|&i| headers[i] == *name).collect();
+                // Header names are kept verbatim for output; matching ignores surrounding spaces.
+                let exact: Vec<usize> = (0..headers.len()).filter(|&i| headers[i].trim() == name).collect();
                 let found = if exact.is_empty() {
-                    (0..headers.len()).filter(|&i| headers[i].eq_ignore_ascii_case(name)).collect()
+                    (0..headers.len()).filter(|&i| headers[i].trim().eq_ignore_ascii_case(name)).collect()
                 } else {
                     exact
                 };
@@ -221,7 +225,7 @@ pub fn read_headers<R: Read>(csv: &mut csv::Reader<R>, loc: &Location) -> Result
     raw.iter()
         .enumerate()
         .map(|(i, h)| {
-            std::str::from_utf8(h).map(|s| s.trim_start_matches('\u{FEFF}').trim().to_owned()).map_err(|_| {
+            std::str::from_utf8(h).map(|s| s.trim_start_matches('\u{FEFF}').to_owned()).map_err(|_| {
                 Error::input(loc.clone().at_line(1).in_column(i.to_string()), "invalid UTF-8 in the header")
             })
         })

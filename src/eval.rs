@@ -130,7 +130,14 @@ pub fn score_sets(topics: &[String], truth: &[Vec<usize>], predicted: &[Vec<usiz
 fn predicted_sets(predictions: &[Prediction], single_label: bool) -> Vec<Vec<usize>> {
     predictions
         .iter()
-        .map(|p| if single_label { p.topics.first().copied().into_iter().collect() } else { p.topics.clone() })
+        .map(|p| {
+            if single_label {
+                // The most probable topic, whatever the threshold (none when there are no scores).
+                (!p.scores.is_empty()).then(|| crate::classify::naive_bayes::argmax(&p.scores)).into_iter().collect()
+            } else {
+                p.topics.clone()
+            }
+        })
         .collect()
 }
 

@@ -19,4 +19,3 @@ pub mod text;
 
 pub use error::{Error, Location, Result};
 pub use model::{Decision, Model, Prediction, TrainSettings, TrainingMeta};
-

@@ -20,7 +20,12 @@ pub fn temp_beside(target: &Path) -> Result<NamedTempFile> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
-    builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))
+    if !dir.is_dir() {
+        return Err(Error::io(target, std::io::Error::other(format!("folder {} does not exist", dir.display()))));
+    }
+    builder.tempfile_in(dir).map_err(|e| {
+        Error::io(target, std::io::Error::new(e.kind(), format!("cannot create a file in {}: {e}", dir.display())))
+    })
 }
 
 /// Flushes, syncs and renames the temporary file over `target`.

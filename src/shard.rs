@@ -20,16 +20,31 @@ use crate::corpus::LabeledCorpus;
 use crate::error::{Error, Result};
 use crate::features::vocab::{column_order, NgramRange, Vocabulary};
 use crate::features::{DocFreq, Tfidf, TfidfValidParams, TokenizedCorpus};
-use crate::model::format::{read_framed, write_framed};
+use crate::model::format::{read_framed, write_framed, FileKind};
 use crate::model::{topic_matrix, Model, TrainingMeta};
 use crate::text::{Step, TextPipeline, TokenizerSettings};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
 
-pub const VOCAB_SHARD_MAGIC: &[u8; 8] = b"TAGGERVS";
-pub const VOCAB_MAGIC: &[u8; 8] = b"TAGGERVB";
-pub const MODEL_SHARD_MAGIC: &[u8; 8] = b"TAGGERMS";
+pub(crate) const VOCAB_SHARD: FileKind = FileKind {
+    magic: b"TAGGERVS",
+    noun: "vocabulary shard",
+    name: "vocabulary shard",
+    make: "make one with `tagger vocab --partial`",
+};
+pub(crate) const VOCAB: FileKind = FileKind {
+    magic: b"TAGGERVB",
+    noun: "vocabulary file",
+    name: "merged vocabulary",
+    make: "make one with `tagger vocab --merge`",
+};
+pub(crate) const MODEL_SHARD: FileKind = FileKind {
+    magic: b"TAGGERMS",
+    noun: "model shard",
+    name: "model shard",
+    make: "make one with `tagger train --vocab VOCAB --partial`",
+};
 
 /// What every shard of one training run must share: how text becomes n-grams.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,7 +114,9 @@ impl VocabShard {
         }
         let mut ngrams: Vec<(Vec<String>, u32, u64)> = counts
             .into_iter()
-            .map(|(ids, (df, total))| (ids.iter().map(|&id| tokenized.terms[id as usize].to_string()).collect(), df, total))
+            .map(|(ids, (df, total))| {
+                (ids.iter().map(|&id| tokenized.terms[id as usize].to_string()).collect(), df, total)
+            })
             .collect();
         ngrams.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(VocabShard { text, documents: corpus.texts.len() as u64, ngrams })
@@ -109,7 +126,10 @@ impl VocabShard {
     pub fn merge(shards: &[VocabShard], params: &TfidfValidParams) -> Result<Vocab> {
         let first = shards.first().ok_or_else(|| Error::params("shards", "nothing to merge"))?;
         if let Some((i, _)) = shards.iter().enumerate().find(|(_, s)| s.text != first.text) {
-            return Err(Error::params("shards", format!("shard {} was counted with other text settings than shard 1", i + 1)));
+            return Err(Error::params(
+                "shards",
+                format!("shard {} was counted with other text settings than shard 1", i + 1),
+            ));
         }
         let documents: u64 = shards.iter().map(|s| s.documents).sum();
         let mut totals: BTreeMap<&[String], (u32, u64)> = BTreeMap::new();
@@ -149,7 +169,8 @@ impl VocabShard {
                 columns.truncate(limit);
                 columns.sort_by_key(|&(key, _, _)| column_order(ngrams, key));
                 // Words no column uses any more are dropped, as one-file training does.
-                let used: std::collections::BTreeSet<u32> = columns.iter().flat_map(|&(k, _, _)| ngrams.unpack(k)).collect();
+                let used: std::collections::BTreeSet<u32> =
+                    columns.iter().flat_map(|&(k, _, _)| ngrams.unpack(k)).collect();
                 let old_words = words.clone();
                 words = used.iter().map(|&i| old_words[i as usize]).collect();
                 let remap: BTreeMap<u32, u32> = used.iter().enumerate().map(|(new, &old)| (old, new as u32)).collect();
@@ -164,7 +185,13 @@ impl VocabShard {
         let nf = documents as f64;
         let idf = columns
             .iter()
-            .map(|&(_, df, _)| if params.smooth_idf() { ((1.0 + nf) / (1.0 + df as f64)).ln() + 1.0 } else { (nf / df as f64).ln() + 1.0 })
+            .map(|&(_, df, _)| {
+                if params.smooth_idf() {
+                    ((1.0 + nf) / (1.0 + df as f64)).ln() + 1.0
+                } else {
+                    (nf / df as f64).ln() + 1.0
+                }
+            })
             .collect();
         Ok(Vocab {
             text: first.text.clone(),
@@ -189,7 +216,8 @@ impl ModelShard {
     pub fn count(corpus: &LabeledCorpus, vocab: &Vocab) -> Result<ModelShard> {
         let pipeline = TextPipeline::new(vocab.text.steps.clone(), vocab.text.tokenizer.clone());
         let rows = vocab.tfidf()?.transform(&pipeline, &corpus.texts.views());
-        let Sums { class_count, feature_count, feature_total } = Sums::of(&rows, &topic_matrix(&corpus.labels, corpus.topics.len()));
+        let Sums { class_count, feature_count, feature_total } =
+            Sums::of(&rows, &topic_matrix(&corpus.labels, corpus.topics.len()));
         Ok(ModelShard {
             vocab: vocab.clone(),
             documents: corpus.texts.len() as u64,
@@ -205,10 +233,17 @@ impl ModelShard {
     pub fn merge(shards: &[ModelShard]) -> Result<ModelShard> {
         let first = shards.first().ok_or_else(|| Error::params("shards", "nothing to merge"))?;
         if let Some((i, _)) = shards.iter().enumerate().find(|(_, s)| s.vocab != first.vocab) {
-            return Err(Error::params("shards", format!("shard {} was counted with another vocabulary than shard 1", i + 1)));
+            return Err(Error::params(
+                "shards",
+                format!("shard {} was counted with another vocabulary than shard 1", i + 1),
+            ));
         }
-        let topics: Vec<String> =
-            shards.iter().flat_map(|s| s.topics.iter().cloned()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let topics: Vec<String> = shards
+            .iter()
+            .flat_map(|s| s.topics.iter().cloned())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
         let (k, nf) = (topics.len(), first.feature_total.len());
         let mut merged = ModelShard {
             vocab: first.vocab.clone(),
@@ -240,7 +275,10 @@ impl ModelShard {
     /// The model these counts give.
     pub fn into_model(self, nb: &NbValidParams, threshold: f64, meta: TrainingMeta) -> Result<Model> {
         if self.topics.len() < 2 {
-            return Err(Error::training(&meta.source, format!("only one topic ({}); a classifier needs at least two", self.topics.join(", "))));
+            return Err(Error::training(
+                &meta.source,
+                format!("only one topic ({}); a classifier needs at least two", self.topics.join(", ")),
+            ));
         }
         let mode = nb.mode().unwrap_or(if self.single_label { LabelMode::Single } else { LabelMode::Multi });
         let tfidf = self.vocab.tfidf()?;
@@ -259,15 +297,15 @@ impl ModelShard {
 }
 
 macro_rules! framed_file {
-    ($ty:ty, $magic:expr, $kind:expr) => {
+    ($ty:ty, $kind:expr) => {
         impl $ty {
             pub fn write_to(&self, mut out: impl Write, name: &str) -> Result<()> {
-                write_framed(&mut out, $magic, self, name)
+                write_framed(&mut out, $kind.magic, self, name)
             }
 
             pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self> {
-                let payload = read_framed(bytes, $magic, $kind, name)?;
-                postcard::from_bytes(payload).map_err(|e| Error::model(name, format!("damaged {}: {e}", $kind)))
+                let payload = read_framed(bytes, &$kind, name)?;
+                postcard::from_bytes(payload).map_err(|e| Error::model(name, format!("damaged {}: {e}", $kind.noun)))
             }
 
             pub fn save(&self, path: &std::path::Path) -> Result<()> {
@@ -284,6 +322,6 @@ macro_rules! framed_file {
     };
 }
 
-framed_file!(VocabShard, VOCAB_SHARD_MAGIC, "vocabulary shard");
-framed_file!(Vocab, VOCAB_MAGIC, "merged vocabulary");
-framed_file!(ModelShard, MODEL_SHARD_MAGIC, "model shard");
+framed_file!(VocabShard, VOCAB_SHARD);
+framed_file!(Vocab, VOCAB);
+framed_file!(ModelShard, MODEL_SHARD);

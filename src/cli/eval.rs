@@ -1,6 +1,6 @@
 //! `tagger eval`: per-topic precision, recall and F1 of a model on labeled CSV.
 
-use super::{load_model, open_input, parse_delimiter, parse_probability};
+use super::{load_model, open_input, parse_columns, parse_delimiter, parse_probability, Columns};
 use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -27,8 +27,8 @@ pub struct EvalArgs {
     model: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    #[arg(long, default_value = "text")]
-    text_column: String,
+    #[arg(long, default_value = "text", value_parser = parse_columns)]
+    text_column: Columns,
     #[arg(long)]
     labels_column: Option<String>,
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
@@ -43,7 +43,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
     let (reader, name, _) = open_input(&args.input)?;
     let opts = CsvOptions {
         delimiter: args.delimiter,
-        text_columns: ColumnSpec::parse_list(&args.text_column),
+        text_columns: args.text_column.0.clone(),
         labels_column: args.labels_column.as_deref().map(ColumnSpec::parse),
     };
     let corpus = read_labeled(reader, &name, &opts)?;

@@ -1,11 +1,12 @@
 //! `tagger label`: tag every row of a CSV export, keeping all its columns.
 
-use super::{load_model, open_input, parse_delimiter, parse_probability, progress};
+use super::{
+    load_model, open_input, parse_columns, parse_delimiter, parse_positive, parse_probability, progress, Columns,
+};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tagger::batch::{label_csv, LabelOptions, Observer, OutputFormat, SkippedRow};
-use tagger::corpus::ColumnSpec;
 use tagger::{Decision, Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -29,8 +30,8 @@ pub struct LabelArgs {
     #[arg(short, long)]
     model: Option<PathBuf>,
     /// Text column(s), by name or 0-based index; several are joined (title,body).
-    #[arg(long, default_value = "text")]
-    text_column: String,
+    #[arg(long, default_value = "text", value_parser = parse_columns)]
+    text_column: Columns,
     /// CSV delimiter: , ; | or tab (also used for the output).
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
     delimiter: u8,
@@ -49,7 +50,7 @@ pub struct LabelArgs {
     #[arg(long)]
     skip_bad: bool,
     /// Rows per parallel batch.
-    #[arg(long, default_value_t = 1024)]
+    #[arg(long, default_value_t = 1024, value_parser = parse_positive)]
     batch_size: usize,
     /// No progress bar and no summary on stderr.
     #[arg(short, long)]
@@ -95,7 +96,7 @@ pub fn run(args: LabelArgs) -> Result<()> {
     let decision = Decision { threshold: args.threshold.unwrap_or(model.threshold()), top_k: args.top_k };
     let opts = LabelOptions {
         delimiter: args.delimiter,
-        text_columns: ColumnSpec::parse_list(&args.text_column),
+        text_columns: args.text_column.0.clone(),
         format: match args.format {
             Format::Csv => OutputFormat::Csv,
             Format::Jsonl => OutputFormat::Jsonl,

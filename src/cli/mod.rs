@@ -26,7 +26,7 @@ Examples:
 #[command(name = "tagger", version, about, after_help = EXAMPLES, propagate_version = true)]
 pub struct Cli {
     /// Worker threads (default: one per core).
-    #[arg(short = 'j', long, global = true, value_name = "N")]
+    #[arg(short = 'j', long, global = true, value_name = "N", value_parser = parse_positive)]
     jobs: Option<usize>,
     #[command(subcommand)]
     command: Command,
@@ -67,6 +67,27 @@ fn load_model(path: Option<&Path>) -> Result<(Model, String)> {
         Some(p) => Ok((Model::load(p)?, p.display().to_string())),
         None => Ok((tagger::default_model::load()?, tagger::default_model::NAME.to_string())),
     }
+}
+
+/// A whole number of at least 1 (threads, rows per batch).
+fn parse_positive(text: &str) -> std::result::Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("'{text}' is not a whole number of at least 1")),
+    }
+}
+
+/// Columns chosen by `--text-column`: names or 0-based indices, at least one.
+#[derive(Debug, Clone)]
+struct Columns(Vec<tagger::corpus::ColumnSpec>);
+
+/// A comma-separated list of columns by name or 0-based index; at least one.
+fn parse_columns(text: &str) -> std::result::Result<Columns, String> {
+    let columns = tagger::corpus::ColumnSpec::parse_list(text);
+    if columns.is_empty() {
+        return Err(format!("'{text}' names no column"));
+    }
+    Ok(Columns(columns))
 }
 
 /// A one-byte CSV delimiter from `,` `;` `\t` `tab` or `|`.

@@ -53,6 +53,9 @@ fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
         if input.as_os_str() != "-" && input.is_dir() {
             let mut found = Vec::new();
             walk(input, &mut found)?;
+            if found.is_empty() {
+                return Err(Error::io(input, std::io::Error::other("no .txt file in this folder")));
+            }
             found.sort();
             out.extend(found);
         } else {
@@ -67,7 +70,7 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
         let path = entry.map_err(|e| Error::io(dir, e))?.path();
         if path.is_dir() {
             walk(&path, found)?;
-        } else if path.extension().is_some_and(|e| e == "txt") {
+        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt")) {
             found.push(path);
         }
     }

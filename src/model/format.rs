@@ -97,7 +97,7 @@ impl Model {
     /// Decodes a model from bytes; `name` is used in error messages.
     pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Model> {
         let bad = |msg: String| Error::model(name, msg);
-        let payload = read_framed(bytes, MAGIC, "tagger model", name)?;
+        let payload = read_framed(bytes, &MODEL_FILE, name)?;
         let file: ModelFile = postcard::from_bytes(payload).map_err(|e| bad(format!("damaged model file: {e}")))?;
         from_file(file).map_err(|e| bad(format!("inconsistent model file: {e}")))
     }
@@ -112,20 +112,41 @@ pub(crate) fn write_framed<T: Serialize>(out: &mut impl Write, magic: &[u8; 8], 
     header.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     header.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     header.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    out.write_all(&header).and_then(|_| out.write_all(&payload)).and_then(|_| out.flush()).map_err(|e| Error::io(name, e))
+    out.write_all(&header)
+        .and_then(|_| out.write_all(&payload))
+        .and_then(|_| out.flush())
+        .map_err(|e| Error::io(name, e))
 }
 
-/// Checks the header of a framed file and returns its payload. `kind` names what `magic` is
-/// ("tagger model", "vocabulary shard") in messages.
-pub(crate) fn read_framed<'a>(bytes: &'a [u8], magic: &[u8; 8], kind: &str, name: &str) -> Result<&'a [u8]> {
+/// One kind of framed file: its magic and how messages name it.
+pub(crate) struct FileKind {
+    pub magic: &'static [u8; 8],
+    /// "model file": in "truncated model file", "damaged model file".
+    pub noun: &'static str,
+    /// "tagger model": in "not a tagger model".
+    pub name: &'static str,
+    /// How to make one: "train one with `tagger train`".
+    pub make: &'static str,
+}
+
+pub(crate) const MODEL_FILE: FileKind =
+    FileKind { magic: MAGIC, noun: "model file", name: "tagger model", make: "train one with `tagger train`" };
+
+/// Checks the header of a framed file and returns its payload.
+pub(crate) fn read_framed<'a>(bytes: &'a [u8], kind: &FileKind, name: &str) -> Result<&'a [u8]> {
     let bad = |msg: String| Error::model(name, msg);
+    let magic = kind.magic;
     if bytes.len() < magic.len() || &bytes[..magic.len()] != magic {
-        let what = known_kind(bytes).map(|k| format!("a {k}, not a {kind}")).unwrap_or_else(|| format!("not a {kind}"));
+        let what = match known_kind(bytes) {
+            Some(other) => format!("a {other}, not a {}", kind.name),
+            None => format!("not a {}", kind.name),
+        };
         let magic_text = String::from_utf8_lossy(magic);
-        return Err(bad(format!("{what} (the file does not start with {magic_text}); make one with `tagger train` or `tagger vocab`")));
+        return Err(bad(format!("{what} (the file does not start with {magic_text}); {}", kind.make)));
     }
+    let noun = kind.noun;
     if bytes.len() < HEADER_LEN {
-        return Err(bad(format!("truncated file: {} bytes, the header alone is {HEADER_LEN}", bytes.len())));
+        return Err(bad(format!("truncated {noun}: {} bytes, the header alone is {HEADER_LEN}", bytes.len())));
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
     check_version(version).map_err(bad)?;
@@ -133,23 +154,21 @@ pub(crate) fn read_framed<'a>(bytes: &'a [u8], magic: &[u8; 8], kind: &str, name
     let crc = u32::from_le_bytes(bytes[20..24].try_into().expect("4 bytes"));
     let payload = &bytes[HEADER_LEN..];
     if payload.len() as u64 != len {
-        return Err(bad(format!("truncated or padded file: header says {len} payload bytes, the file has {}", payload.len())));
+        return Err(bad(format!(
+            "truncated or padded {noun}: header says {len} payload bytes, the file has {}",
+            payload.len()
+        )));
     }
     if crc32fast::hash(payload) != crc {
-        return Err(bad("damaged file: checksum mismatch (copy it again or rebuild it)".into()));
+        return Err(bad(format!("damaged {noun}: checksum mismatch (copy it again or rebuild it)")));
     }
     Ok(payload)
 }
 
 /// The kinds of framed files tagger writes, by magic.
 fn known_kind(bytes: &[u8]) -> Option<&'static str> {
-    let kinds: [(&[u8; 8], &str); 4] = [
-        (MAGIC, "tagger model"),
-        (crate::shard::VOCAB_SHARD_MAGIC, "vocabulary shard"),
-        (crate::shard::VOCAB_MAGIC, "merged vocabulary"),
-        (crate::shard::MODEL_SHARD_MAGIC, "model shard"),
-    ];
-    kinds.iter().find(|(m, _)| bytes.starts_with(&m[..])).map(|(_, k)| *k)
+    let kinds = [&MODEL_FILE, &crate::shard::VOCAB_SHARD, &crate::shard::VOCAB, &crate::shard::MODEL_SHARD];
+    kinds.iter().find(|k| bytes.starts_with(&k.magic[..])).map(|k| k.name)
 }
 
 fn check_version(version: u32) -> std::result::Result<(), String> {
