@@ -64,7 +64,8 @@ fn messy_text() -> impl Strategy<Value = String> {
 
 /// Arabic text built from the corpus's own words, so the model knows many of them.
 fn newsy_text() -> impl Strategy<Value = String> {
-    let words: Vec<String> = corpus().texts.iter().take(200).flat_map(|t| t.split_whitespace().map(str::to_owned)).collect();
+    let words: Vec<String> =
+        corpus().texts.iter().take(200).flat_map(|t| t.split_whitespace().map(str::to_owned)).collect();
     prop::collection::vec(prop::sample::select(words), 0..400).prop_map(|w| w.join(" "))
 }
 

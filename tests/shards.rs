@@ -61,7 +61,8 @@ fn sharded(parts: &[Vec<usize>], s: &TrainSettings) -> Model {
     let mut bytes = Vec::new();
     VocabShard::merge(&vocab_shards, &s.tfidf).unwrap().write_to(&mut bytes, "vocab").unwrap();
     let vocab = Vocab::from_bytes(&bytes, "vocab").unwrap();
-    let model_shards: Vec<ModelShard> = parts.iter().rev().map(|p| ModelShard::count(&part(p), &vocab).unwrap()).collect();
+    let model_shards: Vec<ModelShard> =
+        parts.iter().rev().map(|p| ModelShard::count(&part(p), &vocab).unwrap()).collect();
     ModelShard::merge(&model_shards).unwrap().into_model(&s.nb, s.threshold, meta()).unwrap()
 }
 
@@ -120,7 +121,11 @@ fn a_single_shard_is_one_file_training() {
 
 #[test]
 fn shards_counted_with_other_settings_are_refused() {
-    let a = TextSettings { steps: Step::ARABIC_DEFAULT.to_vec(), tokenizer: TokenizerSettings::default(), ngrams: NgramRange::new(1, 2).unwrap() };
+    let a = TextSettings {
+        steps: Step::ARABIC_DEFAULT.to_vec(),
+        tokenizer: TokenizerSettings::default(),
+        ngrams: NgramRange::new(1, 2).unwrap(),
+    };
     let b = TextSettings { ngrams: NgramRange::new(1, 1).unwrap(), ..a.clone() };
     let shards = [VocabShard::count(&part(&[0, 1]), a).unwrap(), VocabShard::count(&part(&[2, 3]), b).unwrap()];
     let err = VocabShard::merge(&shards, &TfidfParams::new().check().unwrap()).unwrap_err();

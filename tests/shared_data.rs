@@ -42,7 +42,9 @@ fn meta() -> TrainingMeta {
 
 #[test]
 fn sanad_test_accuracy_reaches_fasttexts() {
-    let (Some(train), Some(test)) = (shared("sanad-khaleej-train.csv"), shared("sanad-khaleej-test.csv")) else { return };
+    let (Some(train), Some(test)) = (shared("sanad-khaleej-train.csv"), shared("sanad-khaleej-test.csv")) else {
+        return;
+    };
     let model = Model::train(read(&train), &defaults(), meta()).unwrap();
     let report = evaluate(&model, &read(&test), model.default_decision());
     let accuracy = report.accuracy.unwrap();
@@ -69,7 +71,9 @@ fn articles(test: &PathBuf, category: &str, words: &[&str], min: usize) -> Vec<S
         .texts
         .iter()
         .zip(&corpus.labels)
-        .filter(|(text, labels)| labels[0] == topic && words.iter().map(|w| text.matches(w).count()).sum::<usize>() >= min)
+        .filter(|(text, labels)| {
+            labels[0] == topic && words.iter().map(|w| text.matches(w).count()).sum::<usize>() >= min
+        })
         .map(|(text, _)| text.to_owned())
         .collect()
 }
@@ -80,7 +84,11 @@ fn default_model_tags_real_syria_news_and_leaves_sport_alone() {
     let model = tagger::default_model::load().unwrap();
     let topic = |name: &str| model.topics().iter().position(|t| t == name).unwrap();
     let share = |texts: &[String], name: &str| {
-        let given = model.predict_batch(texts, model.default_decision()).iter().filter(|p| p.topics.contains(&topic(name))).count();
+        let given = model
+            .predict_batch(texts, model.default_decision())
+            .iter()
+            .filter(|p| p.topics.contains(&topic(name)))
+            .count();
         given as f64 / texts.len() as f64
     };
 
