@@ -256,6 +256,147 @@ fn write_batches<W: Write>(
     sink.finish().map_err(|e| Error::io(OUTPUT, e))
 }
 
+/// A parsed JSON Lines record and its prediction.
+type JsonRow = (serde_json::Map<String, serde_json::Value>, Prediction);
+
+/// Labels JSON Lines: one object per line, the text in `opts.text_columns` (field names, joined
+/// by a line break when several), written back as the same object with `topics` and `scores`
+/// added, in input order. For engines that stream records through a process (Spark's
+/// `RDD.pipe`, Hadoop streaming). Blank lines are passed over.
+pub fn label_jsonl<R: Read, W: Write>(
+    model: &Model,
+    input: R,
+    source: &str,
+    output: W,
+    opts: &LabelOptions,
+    observer: &mut dyn Observer,
+) -> Result<LabelSummary> {
+    use std::io::BufRead;
+    if opts.batch_size == 0 {
+        return Err(Error::params("batch_size", "0: need at least 1 row per batch"));
+    }
+    let fields: Vec<&str> = opts
+        .text_columns
+        .iter()
+        .map(|c| match c {
+            ColumnSpec::Name(n) => Ok(n.as_str()),
+            ColumnSpec::Index(i) => Err(Error::params("--text-column", format!("{i}: JSON fields are chosen by name"))),
+        })
+        .collect::<Result<_>>()?;
+    let loc = Location::file(source);
+    let mut input = BufReader::with_capacity(1 << 16, input);
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, output);
+    let topics = model.topics();
+    let mut summary = LabelSummary { per_topic: vec![0; topics.len()], ..LabelSummary::default() };
+    let mut lines: Vec<String> = Vec::new();
+    let (mut line_no, mut bytes) = (0u64, 0u64);
+    let mut buf = Vec::new();
+    loop {
+        if observer.cancelled() {
+            return Err(Error::Interrupted);
+        }
+        lines.clear();
+        let mut first_line = line_no + 1;
+        while lines.len() < opts.batch_size {
+            buf.clear();
+            let n = input.read_until(b'\n', &mut buf).map_err(|e| Error::io(source, e))?;
+            if n == 0 {
+                break;
+            }
+            bytes += n as u64;
+            line_no += 1;
+            match String::from_utf8(std::mem::take(&mut buf)) {
+                Ok(text) if text.trim().is_empty() => {
+                    if lines.is_empty() {
+                        first_line = line_no + 1;
+                    } else {
+                        lines.push(text);
+                    }
+                }
+                Ok(text) => lines.push(text),
+                Err(e) => {
+                    let err = Error::input(
+                        loc.clone().at_line(line_no),
+                        format!("invalid UTF-8 at byte {} of the line", e.utf8_error().valid_up_to()),
+                    );
+                    summary.rows_read += 1;
+                    if !opts.skip_bad {
+                        return Err(err);
+                    }
+                    summary.rows_skipped += 1;
+                    observer.skipped(&skipped_from(err));
+                }
+            }
+        }
+        if lines.is_empty() {
+            break;
+        }
+        let results: Vec<Option<Result<JsonRow>>> = lines
+            .par_iter()
+            .enumerate()
+            .map_init(Scratch::default, |scratch, (k, line)| {
+                if line.trim().is_empty() {
+                    return None;
+                }
+                let at = loc.clone().at_line(first_line + k as u64);
+                let object = match serde_json::from_str::<serde_json::Value>(line) {
+                    Ok(serde_json::Value::Object(map)) => map,
+                    Ok(_) => return Some(Err(Error::input(at, "not a JSON object"))),
+                    Err(e) => return Some(Err(Error::input(at, format!("invalid JSON: {e}")))),
+                };
+                let mut text = String::new();
+                for (i, field) in fields.iter().enumerate() {
+                    match object.get(*field) {
+                        Some(serde_json::Value::String(s)) => {
+                            if i > 0 {
+                                text.push('\n');
+                            }
+                            text.push_str(s);
+                        }
+                        Some(serde_json::Value::Null) => {}
+                        None => {
+                            return Some(Err(Error::input(
+                                at,
+                                format!("no field '{field}' (choose the text field with --text-column)"),
+                            )))
+                        }
+                        Some(_) => {
+                            return Some(Err(Error::input(at.in_column(*field), "the text field is not a string")))
+                        }
+                    }
+                }
+                Some(Ok((object, model.predict_with(&text, opts.decision, scratch))))
+            })
+            .collect();
+        for result in results.into_iter().flatten() {
+            summary.rows_read += 1;
+            let (mut object, p) = match result {
+                Ok(ok) => ok,
+                Err(err) if opts.skip_bad => {
+                    summary.rows_skipped += 1;
+                    observer.skipped(&skipped_from(err));
+                    continue;
+                }
+                Err(err) => return Err(err),
+            };
+            for &t in &p.topics {
+                summary.per_topic[t] += 1;
+            }
+            object.insert("topics".into(), p.topics.iter().map(|&t| topics[t].clone()).collect::<Vec<_>>().into());
+            let scores: serde_json::Map<_, _> =
+                topics.iter().cloned().zip(p.scores.iter().map(|&s| round4(s).into())).collect();
+            object.insert("scores".into(), scores.into());
+            serde_json::to_writer(&mut out, &object).map_err(|e| Error::io(OUTPUT, e.into()))?;
+            out.write_all(b"\n").map_err(|e| Error::io(OUTPUT, e))?;
+            summary.rows_written += 1;
+        }
+        summary.bytes = bytes;
+        observer.progress(summary.rows_written, bytes);
+    }
+    out.flush().map_err(|e| Error::io(OUTPUT, e))?;
+    Ok(summary)
+}
+
 fn skipped_from(err: Error) -> SkippedRow {
     match err {
         Error::Input { location, message } => SkippedRow { location, reason: message },

@@ -37,6 +37,10 @@ pub struct LabelArgs {
     delimiter: u8,
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     format: Format,
+    /// Input as CSV (with a header) or JSON Lines (one object per line; the text in the
+    /// --text-column field; needs --format jsonl).
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    input_format: Format,
     /// One probability column per topic (p_<topic>) instead of `scores`.
     #[arg(long)]
     wide: bool,
@@ -92,6 +96,9 @@ pub fn run(args: LabelArgs) -> Result<()> {
     }
     // Ctrl-C stops at the next batch, so the temporary output file is removed, not left behind.
     super::stop_gracefully_on_ctrl_c();
+    if args.input_format == Format::Jsonl && args.format != Format::Jsonl {
+        return Err(Error::params("--format", "JSON Lines input is written back as JSON Lines: add --format jsonl"));
+    }
     let (model, _) = load_model(args.model.as_deref())?;
     let decision = Decision { threshold: args.threshold.unwrap_or(model.threshold()), top_k: args.top_k };
     let opts = LabelOptions {
@@ -110,12 +117,13 @@ pub fn run(args: LabelArgs) -> Result<()> {
     let mut report = Report { bar: progress::bar(progress::enabled(args.quiet), size, "rows") };
     let start = Instant::now();
     let summary = match &args.output {
-        None => label_csv(&model, input, &name, std::io::stdout(), &opts, &mut report)?,
+        None => label(args.input_format, &model, input, &name, std::io::stdout(), &opts, &mut report)?,
         Some(path) => {
             // Written beside the target and renamed only when complete: a failed or interrupted
             // run never leaves a truncated file under the final name.
             let mut tmp = tagger::output::temp_beside(path)?;
-            let summary = label_csv(
+            let summary = label(
+                args.input_format,
                 &model,
                 input,
                 &name,
@@ -148,6 +156,21 @@ pub fn run(args: LabelArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+fn label<R: std::io::Read + Send, W: std::io::Write + Send>(
+    input_format: Format,
+    model: &tagger::Model,
+    input: R,
+    name: &str,
+    output: W,
+    opts: &LabelOptions,
+    observer: &mut Report,
+) -> Result<tagger::batch::LabelSummary> {
+    match input_format {
+        Format::Csv => label_csv(model, input, name, output, opts, observer),
+        Format::Jsonl => tagger::batch::label_jsonl(model, input, name, output, opts, observer),
+    }
 }
 
 /// Errors writing to the temporary file are reported under the name the user gave.

@@ -7,6 +7,7 @@ mod label;
 mod predict;
 mod progress;
 mod train;
+mod vocab;
 
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -39,6 +40,7 @@ enum Command {
     Label(label::LabelArgs),
     Eval(eval::EvalArgs),
     Inspect(inspect::InspectArgs),
+    Vocab(vocab::VocabArgs),
 }
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -57,6 +59,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Label(args) => label::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Vocab(args) => vocab::run(args),
     }
 }
 

@@ -5,10 +5,11 @@ use clap::{Args, ValueEnum};
 use linfa::ParamGuard;
 use std::path::PathBuf;
 use std::time::Instant;
-use tagger::classify::{LabelMode, NbKind, NbParams};
+use tagger::classify::{LabelMode, NbKind, NbParams, NbValidParams};
 use tagger::corpus::{read_labeled, ColumnSpec, CsvOptions};
 use tagger::eval::{cross_validate, mean_std};
-use tagger::features::{DocFreq, TfidfParams};
+use tagger::features::{DocFreq, TfidfParams, TfidfValidParams};
+use tagger::shard::{ModelShard, TextSettings, Vocab};
 use tagger::text::{stopwords, Step, TokenizerSettings};
 use tagger::{Error, Model, Result, TrainSettings, TrainingMeta};
 
@@ -20,17 +21,9 @@ enum ModeArg {
     Multi,
 }
 
-/// Learn a model from labeled CSV (columns `text` and `labels`, topics joined by `|`).
+/// CSV input options shared by `train` and `vocab`.
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Example:\n  tagger train data/labels.csv -o models/model.bin\n  tagger train ../shared/data/sanad-khaleej-train.csv --cv 5 --alpha 0.03"
-)]
-pub struct TrainArgs {
-    /// Labeled CSV file, or - for stdin.
-    input: PathBuf,
-    /// Where to write the model.
-    #[arg(short, long, default_value_os_t = default_model_path())]
-    output: PathBuf,
+pub(super) struct CsvArgs {
     /// Text column(s), by name or 0-based index; several are joined (title,body).
     #[arg(long, default_value = "text", value_parser = parse_columns)]
     text_column: Columns,
@@ -40,6 +33,63 @@ pub struct TrainArgs {
     /// CSV delimiter: , ; | or tab.
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
     delimiter: u8,
+}
+
+impl CsvArgs {
+    pub(super) fn read(&self, input: &std::path::Path) -> Result<(tagger::corpus::LabeledCorpus, String)> {
+        let (reader, name, _) = open_input(input)?;
+        let opts = CsvOptions {
+            delimiter: self.delimiter,
+            text_columns: self.text_column.0.clone(),
+            labels_column: self.labels_column.as_deref().map(ColumnSpec::parse),
+        };
+        Ok((read_labeled(reader, &name, &opts)?, name))
+    }
+}
+
+/// How text becomes tokens and n-grams; stored in the model.
+#[derive(Debug, Args)]
+pub(super) struct TextArgs {
+    /// Word n-gram lengths, MIN..MAX (1..1, 1..2, 1..3).
+    #[arg(long, default_value = "1..2", value_parser = parse_ngrams)]
+    ngrams: (u8, u8),
+    /// Do not stem.
+    #[arg(long)]
+    no_stem: bool,
+    /// Keep tokens made only of digits.
+    #[arg(long)]
+    keep_numbers: bool,
+    /// Replace the stopword list with this file (one word per line).
+    #[arg(long)]
+    stopwords: Option<PathBuf>,
+}
+
+impl TextArgs {
+    fn tokenizer(&self) -> Result<TokenizerSettings> {
+        let stopwords = match &self.stopwords {
+            Some(path) => stopwords::parse_list(&std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?),
+            None => stopwords::default_words(),
+        };
+        Ok(TokenizerSettings {
+            stem: !self.no_stem,
+            drop_numbers: !self.keep_numbers,
+            stopwords,
+            ..TokenizerSettings::default()
+        })
+    }
+
+    pub(super) fn settings(&self) -> Result<TextSettings> {
+        Ok(TextSettings {
+            steps: Step::ARABIC_DEFAULT.to_vec(),
+            tokenizer: self.tokenizer()?,
+            ngrams: tagger::features::NgramRange::new(self.ngrams.0, self.ngrams.1)?,
+        })
+    }
+}
+
+/// Vocabulary bounds and weighting.
+#[derive(Debug, Args)]
+pub(super) struct TfidfArgs {
     /// Keep n-grams in at least this many documents (integer) or this share of them (0.0-1.0).
     #[arg(long, default_value = "2", value_parser = DocFreq::parse)]
     min_df: DocFreq,
@@ -49,9 +99,47 @@ pub struct TrainArgs {
     /// Keep only the most frequent n-grams.
     #[arg(long)]
     max_features: Option<usize>,
-    /// Word n-gram lengths, MIN..MAX (1..1, 1..2, 1..3).
-    #[arg(long, default_value = "1..2", value_parser = parse_ngrams)]
-    ngrams: (u8, u8),
+    /// Raw term counts instead of 1 + ln(count).
+    #[arg(long)]
+    no_sublinear_tf: bool,
+}
+
+impl TfidfArgs {
+    pub(super) fn params(&self, ngrams: (u8, u8)) -> Result<TfidfValidParams> {
+        TfidfParams::new()
+            .ngrams(ngrams.0, ngrams.1)
+            .min_df(self.min_df)
+            .max_df(self.max_df)
+            .max_features(self.max_features)
+            .sublinear_tf(!self.no_sublinear_tf)
+            .check()
+    }
+}
+
+/// Learn a model from labeled CSV (columns `text` and `labels`, topics joined by `|`).
+///
+/// For corpora split across machines, training is two rounds of shards that merge exactly:
+/// `tagger vocab --partial` / `--merge`, then `tagger train --vocab V --partial` on each shard
+/// and `tagger train --merge` of the model shards.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  tagger train data/labels.csv -o models/model.bin
+  tagger train ../shared/data/sanad-khaleej-train.csv --cv 5 --alpha 0.03
+  tagger train --vocab vocab.bin --partial shard-3.csv -o model-shard-3.bin
+  tagger train --merge model-shard-*.bin -o model.bin")]
+pub struct TrainArgs {
+    /// Labeled CSV file (or - for stdin); with --merge, the model shards to add.
+    #[arg(required = true, num_args = 1..)]
+    inputs: Vec<PathBuf>,
+    /// Where to write the model (or the model shard with --partial).
+    #[arg(short, long, default_value_os_t = default_model_path())]
+    output: PathBuf,
+    #[command(flatten)]
+    csv: CsvArgs,
+    #[command(flatten)]
+    text: TextArgs,
+    #[command(flatten)]
+    tfidf: TfidfArgs,
     /// Additive smoothing of naive Bayes.
     #[arg(long, default_value_t = 0.1)]
     alpha: f64,
@@ -69,24 +157,23 @@ pub struct TrainArgs {
     /// 5-fold cross-validation on data/labels.csv; `--cv` prints the best value for your data.
     #[arg(long, default_value = "0.7", value_parser = parse_probability)]
     threshold: f64,
-    /// Raw term counts instead of 1 + ln(count).
-    #[arg(long)]
-    no_sublinear_tf: bool,
-    /// Do not stem.
-    #[arg(long)]
-    no_stem: bool,
-    /// Keep tokens made only of digits.
-    #[arg(long)]
-    keep_numbers: bool,
-    /// Replace the stopword list with this file (one word per line).
-    #[arg(long)]
-    stopwords: Option<PathBuf>,
     /// Cross-validate with K stratified folds and print micro/macro F1 instead of writing a model.
     #[arg(long, value_name = "K")]
     cv: Option<usize>,
     /// Seed of the cross-validation shuffle.
     #[arg(long, default_value_t = 20261123)]
     seed: u64,
+    /// Sharded round 2: count this CSV shard with the merged vocabulary of `--vocab` and write a
+    /// model shard.
+    #[arg(long, requires = "vocab", conflicts_with_all = ["merge", "cv"])]
+    partial: bool,
+    /// The merged vocabulary (`tagger vocab --merge`) for --partial.
+    #[arg(long, value_name = "VOCAB")]
+    vocab: Option<PathBuf>,
+    /// Add model shards (the inputs) into a model. A model shard of old articles merged with
+    /// one of new articles updates a model without recounting the old ones.
+    #[arg(long, conflicts_with = "cv")]
+    merge: bool,
     /// No progress on stderr.
     #[arg(short, long)]
     quiet: bool,
@@ -108,25 +195,8 @@ fn parse_ngrams(text: &str) -> std::result::Result<(u8, u8), String> {
     Ok((min, max))
 }
 
-fn settings(args: &TrainArgs) -> Result<TrainSettings> {
-    let stopwords = match &args.stopwords {
-        Some(path) => stopwords::parse_list(&std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?),
-        None => stopwords::default_words(),
-    };
-    let tokenizer = TokenizerSettings {
-        stem: !args.no_stem,
-        drop_numbers: !args.keep_numbers,
-        stopwords,
-        ..TokenizerSettings::default()
-    };
-    let tfidf = TfidfParams::new()
-        .ngrams(args.ngrams.0, args.ngrams.1)
-        .min_df(args.min_df)
-        .max_df(args.max_df)
-        .max_features(args.max_features)
-        .sublinear_tf(!args.no_sublinear_tf)
-        .check()?;
-    let nb = NbParams::new()
+fn nb_params(args: &TrainArgs) -> Result<NbValidParams> {
+    NbParams::new()
         .alpha(args.alpha)
         .kind(if args.multinomial { NbKind::Multinomial } else { NbKind::Complement })
         .mode(match args.mode {
@@ -134,8 +204,18 @@ fn settings(args: &TrainArgs) -> Result<TrainSettings> {
             ModeArg::Single => Some(LabelMode::Single),
             ModeArg::Multi => Some(LabelMode::Multi),
         })
-        .check()?;
-    Ok(TrainSettings { steps: Step::ARABIC_DEFAULT.to_vec(), tokenizer, tfidf, nb, threshold: args.threshold })
+        .check()
+}
+
+fn settings(args: &TrainArgs) -> Result<TrainSettings> {
+    let text = args.text.settings()?;
+    Ok(TrainSettings {
+        steps: text.steps,
+        tokenizer: text.tokenizer,
+        tfidf: args.tfidf.params(args.text.ngrams)?,
+        nb: nb_params(args)?,
+        threshold: args.threshold,
+    })
 }
 
 /// Seconds since the epoch, or `SOURCE_DATE_EPOCH` for reproducible builds.
@@ -156,17 +236,24 @@ macro_rules! out {
 }
 
 pub fn run(args: TrainArgs) -> Result<()> {
+    if args.merge {
+        return merge(&args);
+    }
+    if args.inputs.len() != 1 {
+        return Err(Error::params(
+            "inputs",
+            format!("{} files given: train reads one CSV (use --merge to add model shards)", args.inputs.len()),
+        ));
+    }
+    let input = &args.inputs[0];
+    if args.partial {
+        return partial(&args, input);
+    }
     let settings = settings(&args)?;
     let start = Instant::now();
     let spinner = progress::bar(progress::enabled(args.quiet), None, "");
     spinner.set_message("reading");
-    let (reader, name, _) = open_input(&args.input)?;
-    let opts = CsvOptions {
-        delimiter: args.delimiter,
-        text_columns: args.text_column.0.clone(),
-        labels_column: args.labels_column.as_deref().map(ColumnSpec::parse),
-    };
-    let corpus = read_labeled(reader, &name, &opts)?;
+    let (corpus, name) = args.csv.read(input)?;
     let (documents, n_topics) = (corpus.texts.len(), corpus.topics.len());
     if !corpus.unlabeled_lines.is_empty() {
         let lines = &corpus.unlabeled_lines;
@@ -200,7 +287,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
     }
 
     spinner.set_message(format!("training on {documents} documents"));
-    let source = args.input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| name.clone());
+    let source = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| name.clone());
     let meta = TrainingMeta {
         source,
         documents: documents as u64,
@@ -225,6 +312,46 @@ pub fn run(args: TrainArgs) -> Result<()> {
             NbKind::Complement => "complement",
         },
         start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Round 2 of sharded training on one shard.
+fn partial(args: &TrainArgs, input: &std::path::Path) -> Result<()> {
+    let vocab_path = args.vocab.as_deref().expect("clap requires --vocab with --partial");
+    let vocab = Vocab::load(vocab_path)?;
+    let (corpus, name) = args.csv.read(input)?;
+    let shard = ModelShard::count(&corpus, &vocab)?;
+    shard.save(&args.output)?;
+    out!(
+        "wrote model shard {}: {} documents of {name}, {} topics",
+        args.output.display(),
+        shard.documents,
+        shard.topics.len()
+    );
+    Ok(())
+}
+
+/// Adds model shards into a model.
+fn merge(args: &TrainArgs) -> Result<()> {
+    let shards = args.inputs.iter().map(|p| ModelShard::load(p)).collect::<Result<Vec<_>>>()?;
+    let merged = ModelShard::merge(&shards)?;
+    let documents = merged.documents;
+    let meta = TrainingMeta {
+        source: format!("{} merged shards", args.inputs.len()),
+        documents,
+        trained_at: now(),
+        tagger_version: env!("CARGO_PKG_VERSION").into(),
+    };
+    let model = merged.into_model(&nb_params(args)?, args.threshold, meta)?;
+    model.save(&args.output)?;
+    out!(
+        "wrote {}: merged {} shards, {} documents, {} topics, {} features",
+        args.output.display(),
+        args.inputs.len(),
+        documents,
+        model.topics().len(),
+        model.tfidf().n_features()
     );
     Ok(())
 }
