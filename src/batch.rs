@@ -118,9 +118,9 @@ pub fn label_csv<R: Read + Send, W: Write + Send>(
     if opts.batch_size == 0 {
         return Err(Error::params("batch_size", "0: need at least 1 row per batch"));
     }
-    let loc = Location::file(source);
+    let mut loc = Location::file(source);
     let mut input = BufReader::with_capacity(1 << 16, input);
-    check_encoding(&mut input, &loc)?;
+    check_encoding(&mut input, &mut loc)?;
     let mut csv = csv::ReaderBuilder::new().delimiter(opts.delimiter).has_headers(true).from_reader(input);
     let headers = read_headers(&mut csv, &loc)?;
     let text_cols = resolve_columns(&headers, &opts.text_columns, &loc, "--text-column")?;

@@ -144,6 +144,61 @@ pub struct LabeledCorpus {
     /// Lines of rows with an empty topics field: in multi-label training they are negative
     /// examples (texts about none of the topics), which teaches the model to give no topic.
     pub unlabeled_lines: Vec<u64>,
+    /// The line each document starts on (for messages about rows); empty when the corpus was
+    /// not read from a file.
+    pub lines: Vec<u64>,
+}
+
+/// Something in a training corpus worth a warning: legal, but likely a mistake.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lint {
+    /// A topic carried by fewer than 2 documents: its statistics are one article's words.
+    RareTopic { topic: String, documents: usize, lines: Vec<u64> },
+    /// The same text more than once (it weighs once per copy).
+    Duplicate { lines: Vec<u64> },
+}
+
+impl std::fmt::Display for Lint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let join = |l: &[u64]| l.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ");
+        match self {
+            Lint::RareTopic { topic, documents, lines } => {
+                write!(
+                    f,
+                    "topic '{topic}' has only {documents} document(s) (line {}); its scores will be unreliable",
+                    join(lines)
+                )
+            }
+            Lint::Duplicate { lines } => write!(f, "the same text appears on lines {}", join(lines)),
+        }
+    }
+}
+
+impl LabeledCorpus {
+    /// Rare topics and duplicate texts, in file order.
+    pub fn lint(&self) -> Vec<Lint> {
+        let line = |i: usize| self.lines.get(i).copied().unwrap_or(i as u64 + 2);
+        let mut out = Vec::new();
+        let mut members: Vec<Vec<u64>> = vec![Vec::new(); self.topics.len()];
+        for (i, labels) in self.labels.iter().enumerate() {
+            for &t in labels {
+                members[t as usize].push(line(i));
+            }
+        }
+        for (topic, lines) in self.topics.iter().zip(members) {
+            if lines.len() < 2 {
+                out.push(Lint::RareTopic { topic: topic.clone(), documents: lines.len(), lines });
+            }
+        }
+        let mut seen: rustc_hash::FxHashMap<&str, Vec<u64>> = rustc_hash::FxHashMap::default();
+        for (i, text) in self.texts.iter().enumerate() {
+            seen.entry(text).or_default().push(line(i));
+        }
+        let mut dups: Vec<Vec<u64>> = seen.into_values().filter(|l| l.len() > 1).collect();
+        dups.sort();
+        out.extend(dups.into_iter().map(|lines| Lint::Duplicate { lines }));
+        out
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -161,9 +216,11 @@ impl Default for CsvOptions {
     }
 }
 
-/// Refuses UTF-16 and UTF-32 input up front with a message saying how to convert it.
-pub fn check_encoding<R: BufRead>(reader: &mut R, loc: &Location) -> Result<()> {
+/// Refuses UTF-16 input up front with a message saying how to convert it, and notes whether
+/// the first line ends with CRLF (see [`Location::crlf`]).
+pub fn check_encoding<R: BufRead>(reader: &mut R, loc: &mut Location) -> Result<()> {
     let head = reader.fill_buf().map_err(|e| Error::io(&loc.source, e))?;
+    loc.crlf = head.iter().position(|&b| b == b'\n').is_some_and(|i| i > 0 && head[i - 1] == b'\r');
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         return Err(Error::input(
             loc.clone().at_line(1),
@@ -178,7 +235,7 @@ pub fn csv_error(err: csv::Error, loc: &Location, headers: &[String]) -> Error {
     let position = err.position().cloned();
     let mut loc = loc.clone();
     if let Some(pos) = &position {
-        loc = loc.at_line(pos.line()).at_byte(pos.byte());
+        loc = loc.at_record(pos);
     }
     match err.into_kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
@@ -207,7 +264,7 @@ pub fn field_str<'r>(record: &'r csv::ByteRecord, index: usize, headers: &[Strin
     std::str::from_utf8(bytes).map_err(|e| {
         let mut at = loc.clone().in_column(headers.get(index).cloned().unwrap_or_else(|| index.to_string()));
         if let Some(pos) = record.position() {
-            at = at.at_line(pos.line()).at_byte(pos.byte());
+            at = at.at_record(pos);
         }
         Error::input(
             at,
@@ -234,9 +291,9 @@ pub fn read_headers<R: Read>(csv: &mut csv::Reader<R>, loc: &Location) -> Result
 
 /// Reads a labeled CSV: every row must have text and at least one topic.
 pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Result<LabeledCorpus> {
-    let loc = Location::file(source);
+    let mut loc = Location::file(source);
     let mut reader = BufReader::with_capacity(1 << 16, reader);
-    check_encoding(&mut reader, &loc)?;
+    check_encoding(&mut reader, &mut loc)?;
     let mut csv = csv::ReaderBuilder::new().delimiter(opts.delimiter).has_headers(true).from_reader(reader);
     let headers = read_headers(&mut csv, &loc)?;
     let text_cols = resolve_columns(&headers, &opts.text_columns, &loc, "--text-column")?;
@@ -259,6 +316,7 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
     let mut texts = TextStore::default();
     let mut names: Vec<Vec<String>> = Vec::new();
     let mut unlabeled_lines = Vec::new();
+    let mut lines = Vec::new();
     let mut record = csv::ByteRecord::new();
     let mut text = String::new();
     loop {
@@ -267,7 +325,7 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
             Ok(false) => break,
             Err(e) => return Err(csv_error(e, &loc, &headers)),
         }
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = record.position().map(|p| p.line() + u64::from(loc.crlf)).unwrap_or(0);
         text.clear();
         for (k, &c) in text_cols.iter().enumerate() {
             if k > 0 {
@@ -281,6 +339,7 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
             unlabeled_lines.push(line);
         }
         texts.push(&text);
+        lines.push(line);
         names.push(doc_labels);
     }
     if texts.is_empty() {
@@ -298,7 +357,7 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
     }
     let topics: Vec<String> = index.keys().map(|s| s.to_string()).collect();
     let labels = names.iter().map(|doc| doc.iter().map(|n| index[n.as_str()]).collect()).collect();
-    Ok(LabeledCorpus { source: source.to_owned(), texts, labels, topics, unlabeled_lines })
+    Ok(LabeledCorpus { source: source.to_owned(), texts, labels, topics, unlabeled_lines, lines })
 }
 
 /// Splits `a|b` into sorted, unique, trimmed topic names.
@@ -368,6 +427,25 @@ mod tests {
         assert!(err.starts_with("t.csv: line 2, column labels: no row has a topic"), "{err}");
         assert!(read("").unwrap_err().to_string().contains("empty"));
         assert!(read("text,labels\n").unwrap_err().to_string().contains("no rows"));
+    }
+
+    #[test]
+    fn lint_names_rare_topics_and_duplicates() {
+        let c =
+            read("text,labels\nقصف على خاركيف,war\nمباراة,sports\nقصف على خاركيف,war\nمباراة الهلال,sports\n").unwrap();
+        assert_eq!(c.lint(), vec![Lint::Duplicate { lines: vec![2, 4] }]);
+        let c = read("text,labels\nقصف,war\nمباراة,sports\nهدف,sports\n").unwrap();
+        let lint = c.lint();
+        assert_eq!(lint, vec![Lint::RareTopic { topic: "war".into(), documents: 1, lines: vec![2] }]);
+        assert_eq!(lint[0].to_string(), "topic 'war' has only 1 document(s) (line 2); its scores will be unreliable");
+    }
+
+    #[test]
+    fn crlf_files_name_the_lines_where_rows_start() {
+        let err = read("text,labels\r\nمباراة,sports\r\nقصف\r\n").unwrap_err().to_string();
+        assert!(err.starts_with("t.csv: line 3 (byte 34)"), "{err}");
+        let err = read("text,labels\nمباراة,sports\nقصف\n").unwrap_err().to_string();
+        assert!(err.starts_with("t.csv: line 3 (byte 32)"), "{err}");
     }
 
     #[test]

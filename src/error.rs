@@ -13,6 +13,9 @@ pub struct Location {
     pub line: Option<u64>,
     pub byte: Option<u64>,
     pub column: Option<String>,
+    /// The file ends its lines with CRLF: the csv crate then reports a record as starting at
+    /// the `\n` that ends the previous line, one line and one byte early.
+    pub crlf: bool,
 }
 
 impl Location {
@@ -28,6 +31,12 @@ impl Location {
     pub fn at_byte(mut self, byte: u64) -> Self {
         self.byte = Some(byte);
         self
+    }
+
+    /// Where a CSV record starts, corrected for CRLF files.
+    pub fn at_record(self, pos: &csv::Position) -> Self {
+        let fix = u64::from(self.crlf);
+        self.at_line(pos.line() + fix).at_byte(pos.byte() + fix)
     }
 
     pub fn in_column(mut self, column: impl Into<String>) -> Self {

@@ -302,6 +302,7 @@ fn subset(corpus: &LabeledCorpus, idx: &[usize]) -> LabeledCorpus {
         labels: idx.iter().map(|&i| corpus.labels[i].clone()).collect(),
         topics: corpus.topics.clone(),
         unlabeled_lines: Vec::new(),
+        lines: idx.iter().filter_map(|&i| corpus.lines.get(i).copied()).collect(),
     }
     .compact_topics()
 }

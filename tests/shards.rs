@@ -43,6 +43,7 @@ fn part(idx: &[usize]) -> LabeledCorpus {
         labels: idx.iter().map(|&i| c.labels[i].clone()).collect(),
         topics: c.topics.clone(),
         unlabeled_lines: Vec::new(),
+        lines: Vec::new(),
     }
     .compact_topics()
 }

@@ -255,6 +255,9 @@ pub fn run(args: TrainArgs) -> Result<()> {
     spinner.set_message("reading");
     let (corpus, name) = args.csv.read(input)?;
     let (documents, n_topics) = (corpus.texts.len(), corpus.topics.len());
+    for lint in corpus.lint().iter().take(20) {
+        spinner.suspend(|| eprintln!("tagger: warning: {name}: {lint}"));
+    }
     if !corpus.unlabeled_lines.is_empty() {
         let lines = &corpus.unlabeled_lines;
         spinner.suspend(|| {

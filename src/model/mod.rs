@@ -90,7 +90,7 @@ impl Model {
     pub fn train(corpus: LabeledCorpus, settings: &TrainSettings, meta: TrainingMeta) -> Result<Model> {
         check_threshold(settings.threshold)?;
         let pipeline = TextPipeline::new(settings.steps.clone(), settings.tokenizer.clone());
-        let LabeledCorpus { source, texts, labels, topics, unlabeled_lines } = corpus;
+        let LabeledCorpus { source, texts, labels, topics, unlabeled_lines, .. } = corpus;
         if settings.nb.mode() == Some(LabelMode::Single) && !unlabeled_lines.is_empty() {
             return Err(Error::training(
                 source,

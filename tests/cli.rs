@@ -1,0 +1,1342 @@
+//! Integration tests of the real `tagger` binary on the project's own data: `data/labels.csv`
+//! (Arabic news articles on 10 topics, and texts about none of them) and `data/samples/*.txt`.
+//!
+//! Every run goes through `common::tagger`, which also checks that the binary never panics.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use tempfile::TempDir;
+
+fn tmp() -> TempDir {
+    tempfile::tempdir().expect("temporary folder")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+/// Sorted names of the entries of a folder.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+/// `id,text,labels` rows from the corpus, ids counted from 0.
+fn id_rows(rows: &[Row]) -> Vec<Vec<String>> {
+    rows.iter().enumerate().map(|(i, r)| vec![i.to_string(), r.text.clone(), r.labels.clone()]).collect()
+}
+
+const ID_HEADER: [&str; 3] = ["id", "text", "labels"];
+
+/// Parses a `scores` field of `label` (`topic:0.1234|topic:0.0123...`).
+fn parse_scores(field: &str) -> Vec<(String, f64)> {
+    field
+        .split('|')
+        .map(|p| {
+            let (t, v) = p.split_once(':').expect("topic:score");
+            let decimals = v.split_once('.').map(|(_, d)| d.len());
+            assert_eq!(decimals, Some(4), "score {v} has 4 decimals");
+            (t.to_string(), v.parse().expect("score is a number"))
+        })
+        .collect()
+}
+
+/// The topics a threshold gives from scores, most probable first (ties in topic order).
+fn given(scores: &[(String, f64)], threshold: f64) -> Vec<String> {
+    let mut order = scores.to_vec();
+    order.sort_by(|a, b| b.1.total_cmp(&a.1));
+    order.into_iter().filter(|(_, v)| *v >= threshold).map(|(t, _)| t).collect()
+}
+
+// ------------------------------------------------------------------------------------------------
+// 1. train -> predict round trip
+
+#[test]
+fn train_then_predict_with_the_trained_model_finds_the_topic() {
+    let dir = tmp();
+    let rows = every_nth(3);
+    assert!(unlabeled_lines(&rows).len() > 10, "some rows without a topic, more than the note names");
+    write_labeled(&dir.path().join("train.csv"), &rows);
+    let run = tagger(["train", "train.csv", "-o", "models/small.bin"]).dir(dir.path()).run();
+    let out = run.ok();
+    assert!(
+        out.starts_with(&format!("wrote models/small.bin: {} documents, 10 topics, ", rows.len()))
+            && out.contains(" features, multi-label complement naive Bayes, ")
+            && out.ends_with(" s\n")
+            && out.lines().count() == 1,
+        "{out}"
+    );
+    assert_eq!(
+        run.stderr,
+        unlabeled_note("train.csv", &rows),
+        "no progress when stderr is not a terminal; only the note naming the rows without a topic"
+    );
+    // Without such rows, nothing on stderr.
+    let labeled: Vec<Row> = rows.iter().filter(|r| !r.topics().is_empty()).cloned().collect();
+    write_labeled(&dir.path().join("labeled.csv"), &labeled);
+    let run = tagger(["train", "labeled.csv", "-o", "labeled.bin"]).dir(dir.path()).run();
+    assert!(run.ok().starts_with(&format!("wrote labeled.bin: {} documents, 10 topics, ", labeled.len())));
+    assert_eq!(run.stderr, "");
+    // With ten rows or fewer without a topic, the note names them all.
+    let few = every_nth(10);
+    let lines = unlabeled_lines(&few);
+    assert!((1..=10).contains(&lines.len()), "{lines:?}");
+    write_labeled(&dir.path().join("few.csv"), &few);
+    let run = tagger(["train", "few.csv", "-o", "few.bin"]).dir(dir.path()).run();
+    run.ok();
+    let named: Vec<String> = lines.iter().map(usize::to_string).collect();
+    assert_eq!(
+        run.stderr,
+        format!(
+            "tagger: note: {} rows of few.csv have no topic and train as texts about none of the topics (lines {})\n",
+            lines.len(),
+            named.join(", ")
+        )
+    );
+    assert!(dir.path().join("models/small.bin").is_file());
+
+    let path = sample("ukraine-talks.txt");
+    let out = tagger(["predict", "--model", "models/small.bin", s(&path)]).dir(dir.path()).run().ok();
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with(&format!("{}\t", path.display())), "{out}");
+    assert!(topics_of_line(out.trim_end()).contains(&"ukraine-war".to_string()), "{out}");
+}
+
+#[test]
+fn predict_json_gives_file_topics_and_a_score_for_every_topic() {
+    let dir = tmp();
+    let model = train_small(dir.path());
+    let topics = model_topics(Some(&model));
+    assert_eq!(topics.len(), 10);
+    let files = ["football.txt", "recipe.txt", "syria-withdrawal.txt", "ukraine-talks.txt"].map(sample);
+    let mut args = vec!["predict", "--format", "json", "--model", s(&model)];
+    args.extend(files.iter().map(|f| s(f)));
+    let out = tagger(args).run().ok();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), files.len(), "{out}");
+    for (line, file) in lines.iter().zip(&files) {
+        let v: Value = serde_json::from_str(line).expect("each line is a JSON object");
+        let obj = v.as_object().unwrap();
+        assert_eq!(
+            obj.keys().map(String::as_str).collect::<BTreeSet<_>>(),
+            BTreeSet::from(["file", "scores", "topics"])
+        );
+        assert_eq!(v["file"], s(file));
+        let scores = v["scores"].as_object().unwrap();
+        assert_eq!(scores.keys().cloned().collect::<Vec<_>>(), topics, "a score for every topic");
+        let scores: Vec<(String, f64)> = scores
+            .iter()
+            .map(|(t, x)| {
+                let x = x.as_f64().unwrap();
+                assert!((0.0..=1.0).contains(&x), "{t} {x}");
+                (t.clone(), x)
+            })
+            .collect();
+        let got: Vec<String> =
+            v["topics"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()).collect();
+        assert_eq!(got, given(&scores, DEFAULT_THRESHOLD), "topics are the scores >= threshold, best first: {line}");
+    }
+    let ukraine: Value = serde_json::from_str(lines[3]).unwrap();
+    assert!(ukraine["topics"].as_array().unwrap().contains(&Value::from("ukraine-war")), "{}", lines[3]);
+    let football: Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(football["topics"], serde_json::json!(["sports"]));
+}
+
+#[test]
+fn predict_folder_labels_every_txt_file_below_it_in_sorted_order() {
+    let dir = tmp();
+    let a = dir.path().join("articles");
+    std::fs::create_dir_all(a.join("sub/deeper")).unwrap();
+    std::fs::copy(sample("football.txt"), a.join("b.txt")).unwrap();
+    std::fs::copy(sample("ukraine-talks.txt"), a.join("a.txt")).unwrap();
+    std::fs::copy(sample("football.txt"), a.join("notes.md")).unwrap();
+    std::fs::copy(sample("football.txt"), a.join("b.txt.bak")).unwrap();
+    std::fs::copy(sample("syria-withdrawal.txt"), a.join("sub/c.txt")).unwrap();
+    std::fs::copy(sample("football.txt"), a.join("sub/deeper/d.txt")).unwrap();
+    let out = tagger(["predict", "articles"]).dir(dir.path()).run().ok();
+    let names: Vec<&str> = out.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(names, ["articles/a.txt", "articles/b.txt", "articles/sub/c.txt", "articles/sub/deeper/d.txt"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(topics_of_line(lines[0]).contains(&"ukraine-war".into()), "{out}");
+    assert_eq!(topics_of_line(lines[1]), ["sports"]);
+    assert!(topics_of_line(lines[2]).contains(&"syria".into()), "{out}");
+    assert_eq!(topics_of_line(lines[3]), ["sports"]);
+
+    // Files are taken in the order given, folders expanded where they stand.
+    let out = tagger(["predict", "articles/b.txt", "articles/sub", "articles/a.txt"]).dir(dir.path()).run().ok();
+    let names: Vec<&str> = out.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(names, ["articles/b.txt", "articles/sub/c.txt", "articles/sub/deeper/d.txt", "articles/a.txt"]);
+}
+
+#[test]
+fn predict_folder_takes_txt_in_any_case() {
+    let dir = tmp();
+    let a = dir.path().join("articles");
+    std::fs::create_dir(&a).unwrap();
+    std::fs::copy(sample("football.txt"), a.join("a.TXT")).unwrap();
+    std::fs::copy(sample("ukraine-talks.txt"), a.join("b.Txt")).unwrap();
+    std::fs::copy(sample("football.txt"), a.join("c.txt")).unwrap();
+    std::fs::copy(sample("football.txt"), a.join("d.TXT.bak")).unwrap();
+    std::fs::copy(sample("football.txt"), a.join("TXT")).unwrap();
+    let out = tagger(["predict", "articles"]).dir(dir.path()).run().ok();
+    let names: Vec<&str> = out.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(names, ["articles/a.TXT", "articles/b.Txt", "articles/c.txt"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(topics_of_line(lines[0]), ["sports"]);
+    assert!(topics_of_line(lines[1]).contains(&"ukraine-war".into()), "{out}");
+}
+
+#[test]
+fn predict_folder_without_a_txt_file_is_an_error_naming_it() {
+    let dir = tmp();
+    let a = dir.path().join("articles");
+    std::fs::create_dir_all(a.join("sub")).unwrap();
+    std::fs::copy(sample("football.txt"), a.join("notes.md")).unwrap();
+    std::fs::copy(sample("football.txt"), a.join("sub/b.txt.bak")).unwrap();
+    let run = tagger(["predict", "articles"]).dir(dir.path()).run();
+    run.fails_with("tagger: articles: no .txt file in this folder");
+    assert!(run.stdout.is_empty(), "{}", run.out());
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    // Among other inputs, too: nothing is predicted.
+    let football = sample("football.txt");
+    let run = tagger(["predict", s(&football), "empty"]).dir(dir.path()).run();
+    run.fails_with("tagger: empty: no .txt file in this folder");
+    assert!(run.stdout.is_empty(), "{}", run.out());
+}
+
+#[test]
+fn predict_dash_reads_stdin() {
+    let text = sample_text("ukraine-talks.txt");
+    let out = tagger(["predict", "-"]).stdin(text.clone()).run().ok();
+    assert!(out.starts_with("-\t"), "{out}");
+    assert_eq!(topics_of_line(out.trim_end()), ["diplomacy", "ukraine-war"]);
+    // The same text as a file gives the same scores.
+    let from_file = tagger(["predict", "--format", "json", s(&sample("ukraine-talks.txt"))]).run().ok();
+    let from_stdin = tagger(["predict", "--format", "json", "-"]).stdin(text).run().ok();
+    let (f, i): (Value, Value) =
+        (serde_json::from_str(&from_file).unwrap(), serde_json::from_str(&from_stdin).unwrap());
+    assert_eq!(i["file"], "-");
+    assert_eq!(f["scores"], i["scores"]);
+    assert_eq!(f["topics"], i["topics"]);
+}
+
+#[test]
+fn predict_top_k_limits_the_topics() {
+    let out = tagger(["predict", "--top-k", "1", s(&sample("ukraine-talks.txt"))]).run().ok();
+    assert_eq!(topics_of_line(out.trim_end()).len(), 1, "{out}");
+}
+
+#[test]
+fn label_and_predict_give_the_same_topics_and_scores() {
+    let dir = tmp();
+    let names = ["football.txt", "recipe.txt", "syria-withdrawal.txt", "ukraine-talks.txt"];
+    let rows: Vec<Vec<String>> = names.iter().map(|n| vec![n.to_string(), sample_text(n)]).collect();
+    std::fs::write(dir.path().join("samples.csv"), csv_bytes(b',', false, &["name", "text"], &rows)).unwrap();
+    let labeled = tagger(["label", "samples.csv", "--format", "jsonl", "-q"]).dir(dir.path()).run().ok();
+    let mut args = vec!["predict".to_string(), "--format".into(), "json".into()];
+    args.extend(names.iter().map(|n| s(&sample(n)).to_string()));
+    let predicted = tagger(args).run().ok();
+    assert_eq!(labeled.lines().count(), 4);
+    for (l, p) in labeled.lines().zip(predicted.lines()) {
+        let (l, p): (Value, Value) = (serde_json::from_str(l).unwrap(), serde_json::from_str(p).unwrap());
+        assert_eq!(l["topics"], p["topics"], "{l} / {p}");
+        assert_eq!(l["scores"], p["scores"], "{l} / {p}");
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// 2. The embedded default model
+
+fn default_topics(name: &str) -> Vec<String> {
+    let out = tagger(["predict", s(&sample(name))]).run().ok();
+    assert_eq!(out.lines().count(), 1, "{out}");
+    topics_of_line(out.trim_end())
+}
+
+#[test]
+fn default_model_tags_ukraine_talks_as_ukraine_war_and_diplomacy() {
+    assert_eq!(default_topics("ukraine-talks.txt"), ["diplomacy", "ukraine-war"]);
+}
+
+/// data/TOPICS.md: "a Russian withdrawal from Syria to push the Geneva talks is `syria|diplomacy`".
+#[test]
+fn default_model_tags_syria_withdrawal_as_syria_and_diplomacy() {
+    assert_eq!(default_topics("syria-withdrawal.txt"), ["diplomacy", "syria"]);
+}
+
+#[test]
+fn default_model_tags_football_as_sports_only() {
+    assert_eq!(default_topics("football.txt"), ["sports"]);
+}
+
+#[test]
+fn default_model_gives_no_topic_to_a_recipe() {
+    let out = tagger(["predict", s(&sample("recipe.txt"))]).run().ok();
+    assert_eq!(out, format!("{}\t(no topic)\n", sample("recipe.txt").display()));
+}
+
+#[test]
+fn inspect_names_the_embedded_model() {
+    let text = tagger(["inspect"]).run().ok();
+    assert_eq!(text.lines().next(), Some("model:        <embedded default model>"));
+    let documents = corpus().len();
+    assert!(text.contains(&format!("trained on:   labels.csv ({documents} documents)")), "{text}");
+    assert!(text.contains(&format!(", threshold {DEFAULT_THRESHOLD}\n")), "{text}");
+    let embedded: Value = serde_json::from_str(&tagger(["inspect", "--format", "json"]).run().ok()).unwrap();
+    assert_eq!(embedded["model"], "<embedded default model>");
+    assert_eq!(embedded["trained_on"], "labels.csv");
+    assert_eq!(embedded["documents"], documents);
+    assert_eq!(embedded["threshold"], DEFAULT_THRESHOLD);
+    let topics: Vec<&str> =
+        embedded["topics"].as_array().unwrap().iter().map(|t| t["topic"].as_str().unwrap()).collect();
+    assert_eq!(
+        topics,
+        [
+            "culture",
+            "diplomacy",
+            "economy",
+            "health",
+            "iran",
+            "palestine",
+            "sports",
+            "syria",
+            "technology",
+            "ukraine-war"
+        ]
+    );
+    // The embedded model is models/default.bin.
+    let mut file: Value =
+        serde_json::from_str(&tagger(["inspect", "--format", "json", "--model", "models/default.bin"]).run().ok())
+            .unwrap();
+    assert_eq!(file["model"], "models/default.bin");
+    file["model"] = embedded["model"].clone();
+    assert_eq!(file, embedded);
+}
+
+// ------------------------------------------------------------------------------------------------
+// 3. eval
+
+/// Trains on the even rows of the corpus and writes the odd rows as `heldout.csv`.
+fn heldout_setup(dir: &Path) -> Vec<Row> {
+    write_labeled(&dir.join("train.csv"), &every_nth(2));
+    tagger(["train", "train.csv", "-o", "half.bin", "-q"]).dir(dir).run().ok();
+    let heldout: Vec<Row> = corpus().iter().skip(1).step_by(2).cloned().collect();
+    write_labeled(&dir.join("heldout.csv"), &heldout);
+    heldout
+}
+
+fn support(rows: &[Row], topic: &str) -> usize {
+    rows.iter().filter(|r| r.labels.split('|').any(|t| t == topic)).count()
+}
+
+#[test]
+fn eval_text_has_a_row_per_topic_and_micro_and_macro_lines() {
+    let dir = tmp();
+    let heldout = heldout_setup(dir.path());
+    let out = tagger(["eval", "heldout.csv", "--model", "half.bin"]).dir(dir.path()).run().ok();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!(
+            "heldout.csv: {} documents, model half.bin, multi-label (threshold {DEFAULT_THRESHOLD})",
+            heldout.len()
+        )
+    );
+    assert_eq!(lines[1].split_whitespace().collect::<Vec<_>>(), ["topic", "precision", "recall", "f1", "support"]);
+    let topics = model_topics(Some(&dir.path().join("half.bin")));
+    for (line, topic) in lines[2..12].iter().zip(&topics) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(f.len(), 5, "{line}");
+        assert_eq!(f[0], topic);
+        for x in &f[1..4] {
+            let x: f64 = x.parse().unwrap();
+            assert!((0.0..=1.0).contains(&x), "{line}");
+        }
+        assert_eq!(f[4].parse::<usize>().unwrap(), support(&heldout, topic), "{line}");
+    }
+    for (line, name) in lines[12..14].iter().zip(["micro avg", "macro avg"]) {
+        assert!(line.starts_with(name), "{out}");
+        let f: Vec<f64> = line[name.len()..].split_whitespace().map(|x| x.parse().unwrap()).collect();
+        assert_eq!(f.len(), 3, "{line}");
+        assert!(f[2] > 0.7, "held-out F1 of a model trained on half the corpus: {line}");
+    }
+    assert!(lines[14].starts_with("exact match 0."), "{out}");
+    assert!(lines[15].starts_with("predicted in "), "{out}");
+    assert_eq!(lines.len(), 16, "{out}");
+}
+
+#[test]
+fn eval_json_parses_with_per_topic_scores_and_averages() {
+    let dir = tmp();
+    let heldout = heldout_setup(dir.path());
+    let json = tagger(["eval", "heldout.csv", "--model", "half.bin", "--format", "json"]).dir(dir.path()).run().ok();
+    let r: Value = serde_json::from_str(&json).expect("eval json");
+    assert_eq!(r["documents"], heldout.len());
+    assert_eq!(r["single_label"], false);
+    assert_eq!(r["accuracy"], Value::Null);
+    assert_eq!(r["confusion"], Value::Null);
+    assert_eq!(r["unknown_topics"], serde_json::json!([]));
+    let topics = r["topics"].as_array().unwrap();
+    assert_eq!(topics.len(), 10);
+    for t in topics {
+        let name = t["topic"].as_str().unwrap();
+        assert_eq!(t["support"], support(&heldout, name), "{t}");
+        for k in ["precision", "recall", "f1"] {
+            assert!((0.0..=1.0).contains(&t[k].as_f64().unwrap()), "{t}");
+        }
+    }
+    for avg in ["micro", "macro_avg"] {
+        for k in ["precision", "recall", "f1"] {
+            assert!((0.0..=1.0).contains(&r[avg][k].as_f64().unwrap()), "{avg}: {}", r[avg]);
+        }
+    }
+    // The text report prints the same figures.
+    let text = tagger(["eval", "heldout.csv", "--model", "half.bin"]).dir(dir.path()).run().ok();
+    let micro = text.lines().find(|l| l.starts_with("micro avg")).unwrap();
+    assert!(micro.ends_with(&format!("{:.4}", r["micro"]["f1"].as_f64().unwrap())), "{micro}");
+}
+
+/// Rows of the corpus with exactly one topic (of every fourth row), as `text,label`.
+fn single_label_csv(path: &Path) -> Vec<Row> {
+    let rows: Vec<Row> = every_nth(4).into_iter().filter(|r| r.topics().len() == 1).collect();
+    let body: Vec<Vec<String>> = rows.iter().map(|r| vec![r.text.clone(), r.labels.clone()]).collect();
+    std::fs::write(path, csv_bytes(b',', false, &["text", "label"], &body)).unwrap();
+    rows
+}
+
+#[test]
+fn eval_single_label_csv_gives_accuracy_and_a_confusion_matrix() {
+    let dir = tmp();
+    let rows = single_label_csv(&dir.path().join("single.csv"));
+    let out = tagger(["eval", "single.csv"]).dir(dir.path()).run().ok();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("single.csv: {} documents, model <embedded default model>, single-label (top topic)", rows.len())
+    );
+    let acc = lines.iter().position(|l| l.starts_with("accuracy ")).expect("an accuracy line");
+    let accuracy: f64 = lines[acc]["accuracy ".len()..].parse().unwrap();
+    assert!(accuracy > 0.9, "{out}");
+    assert_eq!(lines[acc + 1], "confusion matrix (rows: true topic, columns: predicted; last column: no topic)");
+    assert!(lines[acc + 2].trim_end().ends_with("none"), "{out}");
+    let topics = model_topics(None);
+    for (line, topic) in lines[acc + 3..acc + 13].iter().zip(&topics) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(f[0], topic, "{line}");
+        let counts: Vec<usize> = f[1..].iter().map(|x| x.parse().unwrap()).collect();
+        assert_eq!(counts.len(), 11, "ten topics and none: {line}");
+        assert_eq!(counts.iter().sum::<usize>(), support(&rows, topic), "a row sums to the topic's support: {line}");
+    }
+
+    let r: Value =
+        serde_json::from_str(&tagger(["eval", "single.csv", "--format", "json"]).dir(dir.path()).run().ok()).unwrap();
+    assert_eq!(r["single_label"], true);
+    assert_eq!(r["accuracy"], r["exact_match"]);
+    assert_eq!(format!("{:.4}", r["accuracy"].as_f64().unwrap()), format!("{accuracy:.4}"));
+    let m = r["confusion"].as_array().unwrap();
+    assert_eq!(m.len(), 10);
+    assert!(m.iter().all(|row| row.as_array().unwrap().len() == 11));
+    let diagonal: u64 = m.iter().enumerate().map(|(i, row)| row[i].as_u64().unwrap()).sum();
+    assert_eq!(diagonal as f64 / rows.len() as f64, r["accuracy"].as_f64().unwrap());
+}
+
+/// README: "For single-label data ... the prediction is the top topic", and the report says
+/// "single-label (top topic)"; so the threshold should not matter.
+#[test]
+fn eval_single_label_scores_the_top_topic_whatever_the_threshold() {
+    let dir = tmp();
+    single_label_csv(&dir.path().join("single.csv"));
+    let report = |threshold: &str| -> Value {
+        let json =
+            tagger(["eval", "single.csv", "--format", "json", "--threshold", threshold]).dir(dir.path()).run().ok();
+        serde_json::from_str::<Value>(&json).unwrap()
+    };
+    let default = report(&DEFAULT_THRESHOLD.to_string());
+    assert!(default["accuracy"].as_f64().unwrap() > 0.9, "{}", default["accuracy"]);
+    for threshold in ["1", "0.99", "0"] {
+        let r = report(threshold);
+        assert_eq!(r["single_label"], true);
+        assert_eq!(r["accuracy"], default["accuracy"], "--threshold {threshold}");
+        assert_eq!(r["confusion"], default["confusion"], "--threshold {threshold}");
+    }
+    let none: u64 = default["confusion"].as_array().unwrap().iter().map(|row| row[10].as_u64().unwrap()).sum();
+    assert_eq!(none, 0, "every document has a top topic");
+}
+
+// ------------------------------------------------------------------------------------------------
+// 4. label
+
+/// Writes `id,text,labels` rows of the corpus as `name` in `dir` and returns the rows.
+fn write_id_csv(dir: &Path, name: &str, rows: &[Row]) -> Vec<Vec<String>> {
+    let rows = id_rows(rows);
+    std::fs::write(dir.join(name), csv_bytes(b',', false, &ID_HEADER, &rows)).unwrap();
+    rows
+}
+
+#[test]
+fn label_keeps_every_column_header_and_row_order_and_appends_topics_and_scores() {
+    let dir = tmp();
+    let input = write_id_csv(dir.path(), "in.csv", &every_nth(7));
+    let run = tagger(["label", "in.csv"]).dir(dir.path()).run();
+    let out = run.ok();
+    let (header, records) = parse_csv(out.as_bytes(), b',');
+    assert_eq!(header, ["id", "text", "labels", "topics", "scores"]);
+    assert_eq!(records.len(), input.len());
+    let topics = model_topics(None);
+    let mut tagged_right = 0;
+    for (rec, inp) in records.iter().zip(&input) {
+        assert_eq!(&rec[..3], &inp[..], "input columns kept, in order");
+        let scores = parse_scores(&rec[4]);
+        let mut named: Vec<&String> = scores.iter().map(|(t, _)| t).collect();
+        assert!(scores.windows(2).all(|w| w[0].1 >= w[1].1), "most probable first: {}", rec[4]);
+        named.sort();
+        assert_eq!(named, topics.iter().collect::<Vec<_>>(), "every topic scored once");
+        let given_topics: Vec<String> =
+            if rec[3].is_empty() { vec![] } else { rec[3].split('|').map(str::to_string).collect() };
+        assert_eq!(given_topics, given(&scores, DEFAULT_THRESHOLD), "{rec:?}");
+        let mut sorted = given_topics.clone();
+        sorted.sort();
+        tagged_right += usize::from(sorted.join("|") == inp[2]);
+    }
+    assert!(tagged_right * 10 > records.len() * 9, "the default model knows its own corpus: {tagged_right}");
+    let summary = run.stderr.trim_end();
+    assert!(summary.starts_with(&format!("tagger: {} rows labeled in ", input.len())), "{summary}");
+    assert_eq!(summary.lines().count(), 1, "{summary}");
+}
+
+#[test]
+fn label_wide_gives_one_probability_column_per_topic() {
+    let dir = tmp();
+    let input = write_id_csv(dir.path(), "in.csv", &every_nth(11));
+    let narrow = parse_csv(&tagger(["label", "in.csv", "-q"]).dir(dir.path()).run().stdout, b',').1;
+    let (header, wide) = parse_csv(&tagger(["label", "in.csv", "-q", "--wide"]).dir(dir.path()).run().stdout, b',');
+    let topics = model_topics(None);
+    let mut expected = vec!["id".to_string(), "text".into(), "labels".into(), "topics".into()];
+    expected.extend(topics.iter().map(|t| format!("p_{t}")));
+    assert_eq!(header, expected);
+    assert_eq!(wide.len(), input.len());
+    for (w, n) in wide.iter().zip(&narrow) {
+        assert_eq!(w[..4], n[..4]);
+        let mut scores: Vec<(String, String)> =
+            n[4].split('|').map(|p| p.split_once(':').unwrap()).map(|(a, b)| (a.into(), b.into())).collect();
+        scores.sort();
+        let wide_scores: Vec<(String, String)> = topics.iter().cloned().zip(w[4..].iter().cloned()).collect();
+        assert_eq!(wide_scores, scores);
+    }
+}
+
+#[test]
+fn label_jsonl_gives_one_object_per_row() {
+    let dir = tmp();
+    let input = write_id_csv(dir.path(), "in.csv", &every_nth(13));
+    let out = tagger(["label", "in.csv", "-q", "--format", "jsonl"]).dir(dir.path()).run().ok();
+    let csv_out = parse_csv(&tagger(["label", "in.csv", "-q"]).dir(dir.path()).run().stdout, b',').1;
+    let topics = model_topics(None);
+    assert_eq!(out.lines().count(), input.len());
+    for ((line, inp), c) in out.lines().zip(&input).zip(&csv_out) {
+        let v: Value = serde_json::from_str(line).expect("one JSON object per line");
+        assert_eq!(v.as_object().unwrap().len(), 5, "{line}");
+        assert_eq!(
+            (&v["id"], &v["text"], &v["labels"]),
+            (&Value::from(&*inp[0]), &Value::from(&*inp[1]), &Value::from(&*inp[2]))
+        );
+        let t: Vec<&str> = v["topics"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+        assert_eq!(t.join("|"), c[3]);
+        let scores = v["scores"].as_object().unwrap();
+        assert_eq!(scores.keys().cloned().collect::<Vec<_>>(), topics);
+    }
+}
+
+#[test]
+fn label_text_column_list_joins_title_and_body_with_a_line_break() {
+    let dir = tmp();
+    let rows: Vec<Row> = corpus().iter().filter(|r| r.text.contains('\n')).step_by(9).cloned().collect();
+    assert!(rows.len() > 40);
+    let split: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let (title, body) = r.text.split_once('\n').unwrap();
+            vec![title.to_string(), body.to_string()]
+        })
+        .collect();
+    std::fs::write(dir.path().join("split.csv"), csv_bytes(b',', false, &["title", "body"], &split)).unwrap();
+    let whole: Vec<Vec<String>> = rows.iter().map(|r| vec![r.text.clone()]).collect();
+    std::fs::write(dir.path().join("whole.csv"), csv_bytes(b',', false, &["text"], &whole)).unwrap();
+
+    let joined = parse_csv(
+        &tagger(["label", "split.csv", "-q", "--text-column", "title,body"]).dir(dir.path()).run().stdout,
+        b',',
+    );
+    assert_eq!(joined.0, ["title", "body", "topics", "scores"]);
+    let by_index =
+        parse_csv(&tagger(["label", "split.csv", "-q", "--text-column", "0,1"]).dir(dir.path()).run().stdout, b',');
+    assert_eq!(by_index, joined);
+    let reference = parse_csv(&tagger(["label", "whole.csv", "-q"]).dir(dir.path()).run().stdout, b',').1;
+    assert_eq!(joined.1.len(), rows.len());
+    for ((j, r), sp) in joined.1.iter().zip(&reference).zip(&split) {
+        assert_eq!(j[..2], sp[..]);
+        assert_eq!(j[2..], r[1..], "title,body is classified as title + line break + body");
+    }
+}
+
+#[test]
+fn label_reads_a_utf8_bom_and_crlf_line_ends() {
+    let dir = tmp();
+    let rows = id_rows(&every_nth(17));
+    assert!(rows.iter().any(|r| r[1].contains('\n')), "some quoted fields span lines");
+    std::fs::write(dir.path().join("plain.csv"), csv_bytes(b',', false, &ID_HEADER, &rows)).unwrap();
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend(csv_bytes(b',', true, &ID_HEADER, &rows));
+    std::fs::write(dir.path().join("bom-crlf.csv"), &bom).unwrap();
+    let plain = tagger(["label", "plain.csv", "-q"]).dir(dir.path()).run().ok();
+    let crlf = tagger(["label", "bom-crlf.csv", "-q"]).dir(dir.path()).run().ok();
+    assert_eq!(crlf, plain, "BOM and CRLF change nothing in the output");
+    let (header, records) = parse_csv(crlf.as_bytes(), b',');
+    assert_eq!(header[0], "id", "the BOM is not part of the first column's name");
+    assert_eq!(records.len(), rows.len());
+    // Train and eval read the same file shape.
+    let mut labeled = b"\xEF\xBB\xBF".to_vec();
+    let train_rows = every_nth(3);
+    let body: Vec<Vec<String>> = train_rows.iter().map(|r| vec![r.text.clone(), r.labels.clone()]).collect();
+    labeled.extend(csv_bytes(b',', true, &["text", "labels"], &body));
+    std::fs::write(dir.path().join("train-crlf.csv"), labeled).unwrap();
+    let out = tagger(["train", "train-crlf.csv", "-o", "m.bin", "-q"]).dir(dir.path()).run().ok();
+    assert!(out.starts_with(&format!("wrote m.bin: {} documents, 10 topics", train_rows.len())), "{out}");
+    let out = tagger(["eval", "train-crlf.csv", "--model", "m.bin"]).dir(dir.path()).run().ok();
+    assert!(out.starts_with(&format!("train-crlf.csv: {} documents", train_rows.len())), "{out}");
+}
+
+/// The lines (and bytes) that messages name are where the rows start, whatever the line ends.
+#[test]
+fn crlf_files_name_the_lines_where_rows_start() {
+    let dir = tmp();
+    let rows = every_nth(3);
+    let body: Vec<Vec<String>> = rows.iter().map(|r| vec![r.text.clone(), r.labels.clone()]).collect();
+    for (name, crlf) in [("lf.csv", false), ("crlf.csv", true)] {
+        std::fs::write(dir.path().join(name), csv_bytes(b',', crlf, &["text", "labels"], &body)).unwrap();
+        let run = tagger(["train", name, "-o", "m.bin"]).dir(dir.path()).run();
+        run.ok();
+        assert_eq!(run.stderr, unlabeled_note(name, &rows), "{name}");
+    }
+    let good = "text,labels\r\n\"مباراة كرة القدم\r\nفي الدوري\",sports\r\nقصف على خاركيف,ukraine-war\r\n";
+    let (line, byte) = (5, good.len());
+    std::fs::write(dir.path().join("wrong.csv"), format!("{good}خبر, فيه فاصلة,sports\r\n")).unwrap();
+    let expected = format!(
+        "tagger: wrong.csv: line {line} (byte {byte}): 3 fields where the header has 2 (text, labels); a field with a comma or line break must be in double quotes"
+    );
+    tagger(["train", "wrong.csv", "-o", "m.bin"]).dir(dir.path()).run().fails_with(&expected);
+    tagger(["label", "wrong.csv", "-q"]).dir(dir.path()).run().fails_with(&expected);
+    let mut bad = good.as_bytes().to_vec();
+    bad.extend_from_slice(b"x \xFF,sports\r\n");
+    std::fs::write(dir.path().join("bad.csv"), bad).unwrap();
+    tagger(["eval", "bad.csv"]).dir(dir.path()).run().fails_with(&format!(
+        "tagger: bad.csv: line {line}, column text (byte {byte}): invalid UTF-8 at byte 2 of the field (is the file in another encoding?)"
+    ));
+}
+
+#[test]
+fn label_keeps_quoted_newlines_commas_and_doubled_quotes() {
+    let dir = tmp();
+    let tricky = "قال المتحدث: \"المحادثات في جنيف، بين موسكو وكييف، مستمرة\"\r\nوأضاف أن \"\"الهدنة\"\" صامدة,\n\nوفد أوكراني يصل إلى إسطنبول";
+    let rows = vec![
+        vec!["1".to_string(), tricky.to_string(), "x, \"y\"".to_string()],
+        vec!["2".to_string(), sample_text("ukraine-talks.txt"), String::new()],
+        vec!["3".to_string(), " مسافات في البداية والنهاية ".to_string(), "\"".to_string()],
+    ];
+    std::fs::write(dir.path().join("q.csv"), csv_bytes(b',', false, &ID_HEADER, &rows)).unwrap();
+    let out = tagger(["label", "q.csv", "-q"]).dir(dir.path()).run().ok();
+    let (_, records) = parse_csv(out.as_bytes(), b',');
+    assert_eq!(records.len(), 3);
+    for (rec, row) in records.iter().zip(&rows) {
+        assert_eq!(rec[..3], row[..], "fields come back byte for byte");
+    }
+    // The quoted text is classified as the text itself, quotes and line breaks included.
+    let predicted = tagger(["predict", "--format", "json", "-"]).stdin(tricky).run().ok();
+    let p: Value = serde_json::from_str(&predicted).unwrap();
+    let t: Vec<&str> = p["topics"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+    assert_eq!(records[0][3], t.join("|"));
+    let jsonl = tagger(["label", "q.csv", "-q", "--format", "jsonl"]).dir(dir.path()).run().ok();
+    let first: Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(first["text"], tricky);
+    assert_eq!(first["labels"], "x, \"y\"");
+}
+
+#[test]
+fn label_semicolon_and_tab_delimiters_are_read_and_written() {
+    let dir = tmp();
+    let rows = id_rows(&every_nth(19));
+    std::fs::write(dir.path().join("comma.csv"), csv_bytes(b',', false, &ID_HEADER, &rows)).unwrap();
+    std::fs::write(dir.path().join("semi.csv"), csv_bytes(b';', false, &ID_HEADER, &rows)).unwrap();
+    std::fs::write(dir.path().join("tab.tsv"), csv_bytes(b'\t', false, &ID_HEADER, &rows)).unwrap();
+    let comma = parse_csv(&tagger(["label", "comma.csv", "-q"]).dir(dir.path()).run().stdout, b',');
+    assert_eq!(comma.1.len(), rows.len());
+
+    let semi = tagger(["label", "semi.csv", "-q", "--delimiter", ";"]).dir(dir.path()).run().ok();
+    assert_eq!(semi.lines().next(), Some("id;text;labels;topics;scores"));
+    assert_eq!(parse_csv(semi.as_bytes(), b';'), comma);
+
+    for spelling in ["tab", "\\t", "\t"] {
+        let tab = tagger(["label", "tab.tsv", "-q", "--delimiter", spelling]).dir(dir.path()).run().ok();
+        assert!(tab.starts_with("id\ttext\tlabels\ttopics\tscores\n"), "{spelling:?}");
+        assert_eq!(parse_csv(tab.as_bytes(), b'\t'), comma, "{spelling:?}");
+    }
+    // Read with the wrong delimiter, the header is one column and `text` is missing.
+    let run = tagger(["label", "semi.csv", "-q"]).dir(dir.path()).run();
+    run.fails_with(
+        "tagger: semi.csv: line 1: no column named 'text' (columns: id;text;labels); choose one with --text-column",
+    );
+}
+
+#[test]
+fn label_gives_no_topic_to_an_empty_text_without_failing() {
+    let dir = tmp();
+    let rows: Vec<Vec<String>> = [
+        ("1", ""),
+        ("2", sample_text("football.txt").as_str()),
+        ("3", "   \n  "),
+        ("4", "... ، ؛ !!"),
+        ("5", "في من على إلى"),
+    ]
+    .iter()
+    .map(|(a, b)| vec![a.to_string(), b.to_string()])
+    .collect();
+    std::fs::write(dir.path().join("e.csv"), csv_bytes(b',', false, &["id", "text"], &rows)).unwrap();
+    let run = tagger(["label", "e.csv"]).dir(dir.path()).run();
+    let (header, records) = parse_csv(run.ok().as_bytes(), b',');
+    assert_eq!(header, ["id", "text", "topics", "scores"]);
+    assert_eq!(records.len(), 5);
+    for (i, rec) in records.iter().enumerate() {
+        if i == 1 {
+            assert_eq!(rec[2], "sports");
+        } else {
+            assert_eq!(rec[2..], ["", ""], "no known word, no topic and no scores: {rec:?}");
+        }
+    }
+    assert!(run.stderr.starts_with("tagger: 5 rows labeled in "), "{}", run.stderr);
+    assert!(run.stderr.trim_end().ends_with("; sports 1"), "{}", run.stderr);
+    // predict says so in words.
+    let out = tagger(["predict", "-"]).stdin("").run().ok();
+    assert_eq!(out, "-\t(no topic: no word the model knows)\n");
+}
+
+#[test]
+fn label_header_only_gives_the_header_only() {
+    let dir = tmp();
+    std::fs::write(dir.path().join("h.csv"), "id,text\n").unwrap();
+    let out = tagger(["label", "h.csv", "-q"]).dir(dir.path()).run().ok();
+    assert_eq!(out, "id,text,topics,scores\n");
+}
+
+#[test]
+fn label_keeps_header_names_verbatim() {
+    let dir = tmp();
+    std::fs::write(dir.path().join("h.csv"), " id ,text,Title \n1,مباراة كرة القدم,x\n").unwrap();
+    let out = tagger(["label", "h.csv", "-q"]).dir(dir.path()).run().ok();
+    assert!(out.starts_with(" id ,text,Title ,topics,scores\n"), "{out}");
+}
+
+// ------------------------------------------------------------------------------------------------
+// 5. Every path gives the same output
+
+#[test]
+fn label_output_is_identical_for_any_jobs_and_batch_size() {
+    let dir = tmp();
+    let rows: Vec<Row> = corpus()[..300].to_vec();
+    write_id_csv(dir.path(), "in.csv", &rows);
+    let reference = tagger(["label", "in.csv", "-q"]).dir(dir.path()).run().ok();
+    assert_eq!(parse_csv(reference.as_bytes(), b',').1.len(), 300);
+    // -j before the subcommand or --jobs after it: the option is global.
+    for (jobs, batch) in [("1", "1"), ("1", "7"), ("1", "1000"), ("2", "1"), ("2", "7"), ("2", "1000")] {
+        let run = if batch == "7" {
+            tagger(["label", "in.csv", "-q", "--jobs", jobs, "--batch-size", batch])
+        } else {
+            tagger(["-j", jobs, "label", "in.csv", "-q", "--batch-size", batch])
+        };
+        assert!(run.dir(dir.path()).run().ok() == reference, "--jobs {jobs} --batch-size {batch} differs");
+    }
+    // From stdin, and into a file, the bytes are the same.
+    let input = std::fs::read(dir.path().join("in.csv")).unwrap();
+    let stdin = tagger(["label", "-", "-q", "--batch-size", "7"]).stdin(input).run().ok();
+    assert!(stdin == reference, "label - differs");
+    tagger(["label", "in.csv", "-q", "-o", "out.csv", "-j", "2", "--batch-size", "7"]).dir(dir.path()).run().ok();
+    assert!(std::fs::read_to_string(dir.path().join("out.csv")).unwrap() == reference, "-o differs");
+    // The same holds for --wide and jsonl.
+    for extra in [&["--wide"][..], &["--format", "jsonl"][..]] {
+        let one = tagger(["-j", "1", "label", "in.csv", "-q", "--batch-size", "1"]).args(extra).dir(dir.path());
+        let two = tagger(["-j", "2", "label", "in.csv", "-q", "--batch-size", "1000"]).args(extra).dir(dir.path());
+        assert!(one.run().ok() == two.run().ok(), "{extra:?} differs");
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// 6. Bad input: exit 1, one line naming the file (and line and column); usage errors exit 2
+
+#[test]
+fn missing_files_are_named() {
+    let dir = tmp();
+    let football = sample("football.txt");
+    for (args, name) in [
+        (vec!["predict", "missing.txt"], "missing.txt"),
+        (vec!["label", "missing.csv"], "missing.csv"),
+        (vec!["train", "missing.csv", "-o", "m.bin"], "missing.csv"),
+        (vec!["eval", "missing.csv"], "missing.csv"),
+        (vec!["predict", "--model", "missing.bin", s(&football)], "missing.bin"),
+        (vec!["inspect", "--model", "missing.bin"], "missing.bin"),
+    ] {
+        let line = tagger(&args).dir(dir.path()).run().fails_starting_with(&format!("tagger: {name}: "));
+        assert!(line.contains("No such file or directory"), "{args:?}: {line}");
+    }
+    assert_eq!(listing(dir.path()), Vec::<String>::new(), "nothing written");
+    std::fs::create_dir(dir.path().join("folder.csv")).unwrap();
+    tagger(["label", "folder.csv"])
+        .dir(dir.path())
+        .run()
+        .fails_with("tagger: folder.csv: is a directory, expected a file");
+    tagger(["label", s(&labels_csv()), "-o", "no/such/folder/out.csv"])
+        .dir(dir.path())
+        .run()
+        .fails_with("tagger: no/such/folder/out.csv: folder no/such/folder does not exist");
+    assert_eq!(listing(dir.path()), ["folder.csv"], "nothing written");
+}
+
+#[test]
+fn csv_without_the_text_column_lists_the_columns() {
+    let dir = tmp();
+    let rows: Vec<Vec<String>> = every_nth(50).into_iter().map(|r| vec![r.text, r.labels]).collect();
+    std::fs::write(dir.path().join("body.csv"), csv_bytes(b',', false, &["body", "labels"], &rows)).unwrap();
+    let expected =
+        "tagger: body.csv: line 1: no column named 'text' (columns: body, labels); choose one with --text-column";
+    for cmd in ["label", "eval"] {
+        tagger([cmd, "body.csv"]).dir(dir.path()).run().fails_with(expected);
+    }
+    tagger(["train", "body.csv", "-o", "m.bin"]).dir(dir.path()).run().fails_with(expected);
+    assert!(!dir.path().join("m.bin").exists());
+    tagger(["label", "body.csv", "--text-column", "title,body"]).dir(dir.path()).run().fails_with(
+        "tagger: body.csv: line 1: no column named 'title' (columns: body, labels); choose one with --text-column",
+    );
+    tagger(["label", "body.csv", "--text-column", "5"]).dir(dir.path()).run().fails_with(
+        "tagger: body.csv: line 1: column index 5 is out of range: the header has 2 columns (--text-column)",
+    );
+    // And without a topics column for train and eval.
+    std::fs::write(dir.path().join("topic.csv"), csv_bytes(b',', false, &["text", "topic"], &rows)).unwrap();
+    let expected =
+        "tagger: topic.csv: line 1: no 'labels' or 'label' column (columns: text, topic); choose one with --labels-column";
+    tagger(["train", "topic.csv", "-o", "m.bin"]).dir(dir.path()).run().fails_with(expected);
+    tagger(["eval", "topic.csv"]).dir(dir.path()).run().fails_with(expected);
+    let out = tagger(["train", "topic.csv", "-o", "m.bin", "--labels-column", "topic"]).dir(dir.path()).run().ok();
+    assert!(out.starts_with("wrote m.bin: "), "{out}");
+}
+
+/// Good rows of the corpus, then `bad` (a raw CSV row), then more good rows. Returns the file
+/// bytes and the 1-based line and byte offset where the bad row starts.
+fn with_bad_row(good_before: usize, bad: &[u8], good_after: usize) -> (Vec<u8>, usize, usize) {
+    let rows: Vec<Vec<String>> = corpus().iter().map(|r| vec![r.text.clone(), r.labels.clone()]).collect();
+    let mut bytes = csv_bytes(b',', false, &["text", "labels"], &rows[..good_before]);
+    let (line, byte) = (bytes.iter().filter(|&&b| b == b'\n').count() + 1, bytes.len());
+    bytes.extend_from_slice(bad);
+    let after = csv_bytes(b',', false, &["text", "labels"], &rows[good_before..good_before + good_after]);
+    bytes.extend_from_slice(&after[after.iter().position(|&b| b == b'\n').unwrap() + 1..]);
+    (bytes, line, byte)
+}
+
+#[test]
+fn row_with_a_wrong_field_count_names_its_line() {
+    let dir = tmp();
+    let (bytes, line, byte) = with_bad_row(40, "قصف على خاركيف,ukraine-war,2025\n".as_bytes(), 5);
+    assert!(line > 41, "quoted line breaks count as lines");
+    std::fs::write(dir.path().join("wrong.csv"), bytes).unwrap();
+    let expected = format!(
+        "tagger: wrong.csv: line {line} (byte {byte}): 3 fields where the header has 2 (text, labels); a field with a comma or line break must be in double quotes"
+    );
+    tagger(["train", "wrong.csv", "-o", "m.bin"]).dir(dir.path()).run().fails_with(&expected);
+    tagger(["eval", "wrong.csv"]).dir(dir.path()).run().fails_with(&expected);
+    let run = tagger(["label", "wrong.csv", "-q"]).dir(dir.path()).run();
+    run.fails_with(&expected);
+    assert_eq!(parse_csv(&run.stdout, b',').1.len(), 40, "rows before the bad one were written to stdout");
+}
+
+#[test]
+fn invalid_utf8_in_a_csv_names_line_and_column() {
+    let dir = tmp();
+    let mut bad = "مقال عن ".as_bytes().to_vec();
+    let at = bad.len();
+    bad.extend_from_slice(b"\xFF\xFE latin-1 text,sports\n");
+    let (bytes, line, byte) = with_bad_row(25, &bad, 5);
+    std::fs::write(dir.path().join("bad.csv"), bytes).unwrap();
+    let expected = format!(
+        "tagger: bad.csv: line {line}, column text (byte {byte}): invalid UTF-8 at byte {at} of the field (is the file in another encoding?)"
+    );
+    tagger(["train", "bad.csv", "-o", "m.bin"]).dir(dir.path()).run().fails_with(&expected);
+    tagger(["eval", "bad.csv"]).dir(dir.path()).run().fails_with(&expected);
+    tagger(["label", "bad.csv", "-q"]).dir(dir.path()).run().fails_with(&expected);
+    // In a column that is not the text, label names that column.
+    let mut bad = "مباراة كرة القدم,sp".as_bytes().to_vec();
+    bad.extend_from_slice(b"\xE9rts\n");
+    let (bytes, line, byte) = with_bad_row(25, &bad, 5);
+    std::fs::write(dir.path().join("bad-labels.csv"), bytes).unwrap();
+    tagger(["label", "bad-labels.csv", "-q"]).dir(dir.path()).run().fails_with(&format!(
+        "tagger: bad-labels.csv: line {line}, column labels (byte {byte}): invalid UTF-8 at byte 2 of the field (is the file in another encoding?)"
+    ));
+}
+
+#[test]
+fn invalid_utf8_in_a_text_file_names_its_line() {
+    let dir = tmp();
+    let text = sample_text("football.txt");
+    let first_line = text.split_inclusive('\n').next().unwrap();
+    let mut bytes = first_line.as_bytes().to_vec();
+    bytes.extend_from_slice("نتيجة ".as_bytes());
+    let at = bytes.len();
+    bytes.extend_from_slice(b"\xE9quipe\n");
+    std::fs::write(dir.path().join("bad.txt"), bytes).unwrap();
+    tagger(["predict", "bad.txt"])
+        .dir(dir.path())
+        .run()
+        .fails_with(&format!("tagger: bad.txt: line 2 (byte {at}): invalid UTF-8 (is the file in another encoding?)"));
+}
+
+#[test]
+fn empty_training_set_is_refused() {
+    let dir = tmp();
+    std::fs::write(dir.path().join("empty.csv"), "text,labels\n").unwrap();
+    let expected = "tagger: empty.csv: no rows after the header: nothing to learn from";
+    tagger(["train", "empty.csv", "-o", "m.bin"]).dir(dir.path()).run().fails_with(expected);
+    tagger(["eval", "empty.csv"]).dir(dir.path()).run().fails_with(expected);
+    assert_eq!(listing(dir.path()), ["empty.csv"], "no model and no temporary file");
+    std::fs::write(dir.path().join("zero.csv"), "").unwrap();
+    let expected = "tagger: zero.csv: line 1: the file is empty: expected a header row";
+    tagger(["train", "zero.csv", "-o", "m.bin"]).dir(dir.path()).run().fails_with(expected);
+    tagger(["eval", "zero.csv"]).dir(dir.path()).run().fails_with(expected);
+    tagger(["label", "zero.csv"]).dir(dir.path()).run().fails_with(expected);
+}
+
+#[test]
+fn training_set_with_a_single_topic_is_refused() {
+    let dir = tmp();
+    let sports: Vec<Row> = corpus().iter().filter(|r| r.labels == "sports").cloned().collect();
+    write_labeled(&dir.path().join("sports.csv"), &sports);
+    tagger(["train", "sports.csv", "-o", "m.bin"])
+        .dir(dir.path())
+        .run()
+        .fails_with("tagger: sports.csv: only one topic (sports); a classifier needs at least two");
+    assert!(!dir.path().join("m.bin").exists());
+    // No topic at all is named with its line and column.
+    let none: Vec<Row> = every_nth(100).into_iter().map(|r| Row { text: r.text, labels: String::new() }).collect();
+    write_labeled(&dir.path().join("none.csv"), &none);
+    tagger(["train", "none.csv", "-o", "m.bin"]).dir(dir.path()).run().fails_with(
+        "tagger: none.csv: line 2, column labels: no row has a topic (topics are joined by '|' in this column)",
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_model_is_refused() {
+    let dir = tmp();
+    std::fs::copy(sample("football.txt"), dir.path().join("football.bin")).unwrap();
+    let expected =
+        "tagger: football.bin: not a tagger model (the file does not start with TAGGERMD); train one with `tagger train`";
+    let football = sample("football.txt");
+    tagger(["predict", "--model", "football.bin", s(&football)]).dir(dir.path()).run().fails_with(expected);
+    tagger(["inspect", "--model", "football.bin"]).dir(dir.path()).run().fails_with(expected);
+    tagger(["eval", s(&labels_csv()), "--model", "football.bin"]).dir(dir.path()).run().fails_with(expected);
+    tagger(["label", s(&labels_csv()), "--model", "football.bin", "-o", "out.csv"])
+        .dir(dir.path())
+        .run()
+        .fails_with(expected);
+    assert_eq!(listing(dir.path()), ["football.bin"]);
+    std::fs::write(dir.path().join("empty.bin"), "").unwrap();
+    tagger(["inspect", "--model", "empty.bin"]).dir(dir.path()).run().fails_with(
+        "tagger: empty.bin: not a tagger model (the file does not start with TAGGERMD); train one with `tagger train`",
+    );
+}
+
+#[test]
+fn a_truncated_or_damaged_model_is_refused() {
+    let dir = tmp();
+    let model = std::fs::read(root().join("models/default.bin")).unwrap();
+    let payload = u64::from_le_bytes(model[12..20].try_into().unwrap());
+    assert_eq!(payload as usize, model.len() - 24);
+    let half = &model[..model.len() / 2];
+    std::fs::write(dir.path().join("half.bin"), half).unwrap();
+    let football = sample("football.txt");
+    tagger(["predict", "--model", "half.bin", s(&football)]).dir(dir.path()).run().fails_with(&format!(
+        "tagger: half.bin: truncated or padded model file: header says {payload} payload bytes, the file has {}",
+        half.len() - 24
+    ));
+    std::fs::write(dir.path().join("tiny.bin"), &model[..10]).unwrap();
+    tagger(["inspect", "--model", "tiny.bin"])
+        .dir(dir.path())
+        .run()
+        .fails_with("tagger: tiny.bin: truncated model file: 10 bytes, the header alone is 24");
+    let mut flipped = model.clone();
+    flipped[model.len() / 3] ^= 0x10;
+    std::fs::write(dir.path().join("flipped.bin"), flipped).unwrap();
+    tagger(["inspect", "--model", "flipped.bin"])
+        .dir(dir.path())
+        .run()
+        .fails_with("tagger: flipped.bin: damaged model file: checksum mismatch (copy it again or rebuild it)");
+    let info: Value = serde_json::from_str(&tagger(["inspect", "--format", "json"]).run().ok()).unwrap();
+    let newer = info["format_version"].as_u64().unwrap() as u32 + 1;
+    let mut future = model.clone();
+    future[8..12].copy_from_slice(&newer.to_le_bytes());
+    std::fs::write(dir.path().join("future.bin"), future).unwrap();
+    tagger(["inspect", "--model", "future.bin"]).dir(dir.path()).run().fails_with(&format!(
+        "tagger: future.bin: model format version {newer} is newer than this tagger reads ({}); upgrade tagger (this is {})",
+        newer - 1,
+        env!("CARGO_PKG_VERSION")
+    ));
+}
+
+fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    let mut out = if big_endian { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+    for unit in text.encode_utf16() {
+        out.extend(if big_endian { unit.to_be_bytes() } else { unit.to_le_bytes() });
+    }
+    out
+}
+
+#[test]
+fn utf16_input_is_refused_with_how_to_convert_it() {
+    let dir = tmp();
+    let csv = String::from_utf8(csv_bytes(
+        b',',
+        false,
+        &["text", "labels"],
+        &[vec![sample_text("football.txt"), "sports".into()]],
+    ))
+    .unwrap();
+    for (name, be) in [("le.csv", false), ("be.csv", true)] {
+        std::fs::write(dir.path().join(name), utf16(&csv, be)).unwrap();
+        let expected = format!(
+            "tagger: {name}: line 1: the file is UTF-16 (it starts with a UTF-16 byte-order mark); tagger reads UTF-8: convert it with `iconv -f UTF-16 -t UTF-8`"
+        );
+        tagger(["label", name]).dir(dir.path()).run().fails_with(&expected);
+        tagger(["train", name, "-o", "m.bin"]).dir(dir.path()).run().fails_with(&expected);
+        tagger(["eval", name]).dir(dir.path()).run().fails_with(&expected);
+    }
+    std::fs::write(dir.path().join("article.txt"), utf16(&sample_text("football.txt"), false)).unwrap();
+    tagger(["predict", "article.txt"]).dir(dir.path()).run().fails_with(
+        "tagger: article.txt: line 1: the file is UTF-16; tagger reads UTF-8: convert it with `iconv -f UTF-16 -t UTF-8`",
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let football = sample("football.txt");
+    let f = s(&football);
+    let labels = labels_csv();
+    let l = s(&labels);
+    tagger(["predict", "--bogus", f]).run().usage_error("unexpected argument '--bogus'");
+    tagger(["label", l, "--bogus"]).run().usage_error("unexpected argument '--bogus'");
+    tagger(["predict", "--threshold", "2", f]).run().usage_error("'2' is not a probability between 0 and 1");
+    tagger(["label", l, "--threshold", "2"]).run().usage_error("'2' is not a probability between 0 and 1");
+    tagger(["eval", l, "--threshold=-0.1"]).run().usage_error("is not a probability between 0 and 1");
+    tagger(["train", l, "--threshold", "1.5", "-o", "/nonexistent/m.bin"])
+        .run()
+        .usage_error("'1.5' is not a probability");
+    tagger(["label", l, "--delimiter", "ab"]).run().usage_error("'ab' is not a one-character delimiter");
+    tagger(["predict", "--format", "xml", f]).run().usage_error("invalid value 'xml' for '--format <FORMAT>'");
+    tagger(["train", l, "--ngrams", "x"]).run().usage_error("expected MIN..MAX");
+    tagger(["predict"]).run().usage_error("required arguments were not provided");
+    tagger(["frobnicate"]).run().usage_error("unrecognized subcommand 'frobnicate'");
+    // Without a subcommand clap prints the help, on stderr, as a usage error.
+    let bare = tagger(Vec::<&str>::new()).run();
+    assert_eq!(bare.code, Some(2));
+    assert!(bare.stdout.is_empty() && bare.stderr.contains("Usage: tagger [OPTIONS] <COMMAND>"), "{}", bare.stderr);
+    tagger(["-j", "two", "predict", f]).run().usage_error("invalid value 'two'");
+}
+
+#[test]
+fn help_and_version_go_to_stdout_with_exit_0() {
+    let out = tagger(["--help"]).run().ok();
+    assert!(out.starts_with("Tags Arabic news text with topics"), "{out}");
+    for cmd in ["train", "predict", "label", "eval", "inspect"] {
+        let out = tagger([cmd, "--help"]).run().ok();
+        assert!(out.contains(&format!("Usage: tagger {cmd} ")), "{out}");
+        assert!(out.contains("-j, --jobs <N>"), "--jobs is global: {out}");
+    }
+    assert_eq!(tagger(["--version"]).run().ok(), format!("tagger {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn jobs_zero_is_a_usage_error() {
+    let football = sample("football.txt");
+    for args in [&["-j", "0", "predict", s(&football)][..], &["predict", s(&football), "--jobs", "0"][..]] {
+        tagger(args).run().usage_error("invalid value '0' for '--jobs <N>': '0' is not a whole number of at least 1");
+    }
+    tagger(["predict", s(&football), "--jobs=-1"]).run().usage_error("invalid value '-1' for '--jobs <N>'");
+}
+
+#[test]
+fn batch_size_zero_is_a_usage_error() {
+    tagger(["label", s(&labels_csv()), "--batch-size", "0"])
+        .run()
+        .usage_error("invalid value '0' for '--batch-size <BATCH_SIZE>': '0' is not a whole number of at least 1");
+}
+
+#[test]
+fn empty_text_column_option_is_refused() {
+    let dir = tmp();
+    let labels = labels_csv();
+    let l = s(&labels);
+    for spec in ["", ","] {
+        let message = format!("invalid value '{spec}' for '--text-column <TEXT_COLUMN>': '{spec}' names no column");
+        tagger(["label", l, "--text-column", spec, "-q"]).run().usage_error(&message);
+        tagger(["eval", l, "--text-column", spec]).run().usage_error(&message);
+        tagger(["train", l, "--text-column", spec, "-o", "m.bin"]).dir(dir.path()).run().usage_error(&message);
+    }
+    assert_eq!(listing(dir.path()), Vec::<String>::new(), "no model written");
+}
+
+// ------------------------------------------------------------------------------------------------
+// 7. label safety
+
+#[test]
+fn label_refuses_to_write_over_its_input() {
+    let dir = tmp();
+    write_id_csv(dir.path(), "in.csv", &every_nth(20));
+    let before = std::fs::read(dir.path().join("in.csv")).unwrap();
+    std::fs::create_dir(dir.path().join("d")).unwrap();
+    for out in ["in.csv", "./in.csv", "d/../in.csv"] {
+        tagger(["label", "in.csv", "-o", out])
+            .dir(dir.path())
+            .run()
+            .fails_with(&format!("tagger: invalid --output: {out} is the input file; write to another file"));
+    }
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("in.csv", dir.path().join("link.csv")).unwrap();
+        tagger(["label", "link.csv", "-o", "in.csv"])
+            .dir(dir.path())
+            .run()
+            .fails_with("tagger: invalid --output: in.csv is the input file; write to another file");
+    }
+    assert_eq!(std::fs::read(dir.path().join("in.csv")).unwrap(), before, "input unchanged");
+    let mut names = listing(dir.path());
+    names.retain(|n| n != "link.csv");
+    assert_eq!(names, ["d", "in.csv"], "no temporary file left");
+    assert_eq!(listing(&dir.path().join("d")), Vec::<String>::new());
+}
+
+/// 300 good rows, a row with a wrong field count, 20 good rows.
+fn failing_csv(dir: &Path) -> String {
+    let (bytes, line, byte) = with_bad_row(300, "خبر بلا علامات تنصيص, فيه فاصلة,sports\n".as_bytes(), 20);
+    std::fs::write(dir.join("mid.csv"), bytes).unwrap();
+    format!(
+        "tagger: mid.csv: line {line} (byte {byte}): 3 fields where the header has 2 (text, labels); a field with a comma or line break must be in double quotes"
+    )
+}
+
+#[test]
+fn label_failing_mid_file_leaves_no_output_and_no_temporary_file() {
+    let dir = tmp();
+    let expected = failing_csv(dir.path());
+    for batch in ["16", "1024"] {
+        let run = tagger(["label", "mid.csv", "-o", "out.csv", "--batch-size", batch]).dir(dir.path()).run();
+        run.fails_with(&expected);
+        assert!(run.stdout.is_empty());
+        assert_eq!(listing(dir.path()), ["mid.csv"], "--batch-size {batch}: no out.csv and no temporary file");
+    }
+    // Into a sub-folder, too.
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    tagger(["label", "mid.csv", "-o", "out/tagged.csv"]).dir(dir.path()).run().fails_with(&expected);
+    assert_eq!(listing(&dir.path().join("out")), Vec::<String>::new());
+}
+
+#[test]
+fn label_failing_mid_file_keeps_an_existing_output_untouched() {
+    let dir = tmp();
+    let expected = failing_csv(dir.path());
+    let earlier = "id,text,topics,scores\n1,نتائج سابقة,sports,sports:0.9000\n";
+    std::fs::write(dir.path().join("out.csv"), earlier).unwrap();
+    tagger(["label", "mid.csv", "-o", "out.csv", "--batch-size", "16"]).dir(dir.path()).run().fails_with(&expected);
+    assert_eq!(std::fs::read_to_string(dir.path().join("out.csv")).unwrap(), earlier);
+    assert_eq!(listing(dir.path()), ["mid.csv", "out.csv"]);
+    // A good run then replaces it.
+    write_id_csv(dir.path(), "good.csv", &every_nth(30));
+    tagger(["label", "good.csv", "-o", "out.csv", "-q"]).dir(dir.path()).run().ok();
+    let (header, rows) = parse_csv(&std::fs::read(dir.path().join("out.csv")).unwrap(), b',');
+    assert_eq!((header.len(), rows.len()), (5, every_nth(30).len()));
+    assert_eq!(listing(dir.path()), ["good.csv", "mid.csv", "out.csv"]);
+}
+
+#[test]
+fn label_skip_bad_skips_and_names_each_bad_row() {
+    let dir = tmp();
+    let rows = id_rows(&corpus()[..120]);
+    let mut bytes = csv_bytes(b',', false, &ID_HEADER, &rows[..50]);
+    let wrong_at = (bytes.iter().filter(|&&b| b == b'\n').count() + 1, bytes.len());
+    bytes.extend_from_slice("x1,قصف على خاركيف\n".as_bytes());
+    let more = csv_bytes(b',', false, &ID_HEADER, &rows[50..100]);
+    bytes.extend_from_slice(&more[more.iter().position(|&b| b == b'\n').unwrap() + 1..]);
+    let utf8_at = (bytes.iter().filter(|&&b| b == b'\n').count() + 1, bytes.len());
+    bytes.extend_from_slice(b"x2,\"caf\xE9 \xE0 Beyrouth\",culture\n");
+    let rest = csv_bytes(b',', false, &ID_HEADER, &rows[100..]);
+    bytes.extend_from_slice(&rest[rest.iter().position(|&b| b == b'\n').unwrap() + 1..]);
+    std::fs::write(dir.path().join("mixed.csv"), &bytes).unwrap();
+
+    let rows_in = csv::ReaderBuilder::new().flexible(true).from_reader(&bytes[..]).byte_records().count();
+    assert_eq!(rows_in, 122);
+    let run = tagger(["label", "mixed.csv", "--skip-bad", "-o", "out.csv", "--batch-size", "16"]).dir(dir.path()).run();
+    run.ok();
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stderr);
+    assert_eq!(
+        lines[0],
+        format!(
+            "tagger: skipped mixed.csv: line {} (byte {}): 2 fields where the header has 3 (id, text, labels); a field with a comma or line break must be in double quotes",
+            wrong_at.0, wrong_at.1
+        )
+    );
+    assert_eq!(
+        lines[1],
+        format!(
+            "tagger: skipped mixed.csv: line {}, column text (byte {}): invalid UTF-8 at byte 3 of the field (is the file in another encoding?)",
+            utf8_at.0, utf8_at.1
+        )
+    );
+    assert!(lines[2].starts_with("tagger: 120 rows labeled, 2 skipped in "), "{}", lines[2]);
+    let (_, out) = parse_csv(&std::fs::read(dir.path().join("out.csv")).unwrap(), b',');
+    let skipped = lines.iter().filter(|l| l.starts_with("tagger: skipped ")).count();
+    assert_eq!(rows_in, out.len() + skipped, "rows in = rows out + rows skipped");
+    let ids: Vec<&str> = out.iter().map(|r| r[0].as_str()).collect();
+    let expected: Vec<String> = (0..120).map(|i| i.to_string()).collect();
+    assert_eq!(ids, expected, "good rows kept, in order");
+    assert_eq!(listing(dir.path()), ["mixed.csv", "out.csv"]);
+}
+
+// ------------------------------------------------------------------------------------------------
+// 8. Reproducible training
+
+#[test]
+fn training_twice_gives_byte_identical_models() {
+    let dir = tmp();
+    write_labeled(&dir.path().join("train.csv"), &every_nth(3));
+    for (jobs, out) in [("1", "a.bin"), ("2", "b.bin"), ("2", "c.bin")] {
+        tagger(["-j", jobs, "train", "train.csv", "-o", out, "-q"])
+            .env("SOURCE_DATE_EPOCH", "1763856000")
+            .dir(dir.path())
+            .run()
+            .ok();
+    }
+    let a = std::fs::read(dir.path().join("a.bin")).unwrap();
+    assert!(a.starts_with(b"TAGGERMD"));
+    assert!(a == std::fs::read(dir.path().join("b.bin")).unwrap(), "-j 1 and -j 2 differ");
+    assert!(a == std::fs::read(dir.path().join("c.bin")).unwrap(), "two runs differ");
+    let info: Value =
+        serde_json::from_str(&tagger(["inspect", "--format", "json", "--model", "a.bin"]).dir(dir.path()).run().ok())
+            .unwrap();
+    assert_eq!(info["trained_at_unix"], 1763856000u64);
+    assert_eq!(info["trained_on"], "train.csv");
+    assert_eq!(info["documents"], every_nth(3).len());
+}
+
+/// Rebuilt as the maintainers do: `SOURCE_DATE_EPOCH=1763856000 tagger train data/labels.csv -o
+/// models/default.bin`, with the default settings (threshold included).
+#[test]
+fn default_model_is_reproducible() {
+    let dir = tmp();
+    let out = dir.path().join("default.bin");
+    tagger(["train", s(&labels_csv()), "-o", s(&out), "-q"]).env("SOURCE_DATE_EPOCH", "1763856000").run().ok();
+    let rebuilt = std::fs::read(&out).unwrap();
+    let committed = std::fs::read(root().join("models/default.bin")).unwrap();
+    assert!(rebuilt == committed, "models/default.bin is not what `tagger train data/labels.csv` gives");
+}
+
+// ------------------------------------------------------------------------------------------------
+// 9. A closed pipe ends quietly
+
+/// Starts `tagger ARGS`, reads a few bytes of its stdout, closes the pipe, and waits. Returns
+/// the exit status and stderr.
+fn read_a_little_then_close(dir: &Path, args: &[&str]) -> (std::process::ExitStatus, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 8];
+    stdout.read_exact(&mut first).expect("some output");
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    (out.status, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[track_caller]
+fn ended_quietly(status: std::process::ExitStatus, stderr: &str) {
+    #[cfg(unix)]
+    let killed_by_sigpipe = std::os::unix::process::ExitStatusExt::signal(&status) == Some(13);
+    #[cfg(not(unix))]
+    let killed_by_sigpipe = false;
+    assert!(killed_by_sigpipe || status.code() == Some(0), "{status}; stderr: {stderr}");
+    assert!(!stderr.contains("tagger:"), "no error for a closed pipe: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn predict_into_a_closed_pipe_ends_quietly() {
+    let dir = tmp();
+    let articles = dir.path().join("articles");
+    std::fs::create_dir(&articles).unwrap();
+    // About 300 bytes of output per file with -v: far more than a pipe holds, so the writes
+    // after the reader is gone must fail.
+    for i in 0..1000 {
+        std::fs::copy(sample("football.txt"), articles.join(format!("match-report-{i:04}.txt"))).unwrap();
+    }
+    let (status, stderr) = read_a_little_then_close(dir.path(), &["predict", "-v", "articles"]);
+    ended_quietly(status, &stderr);
+    let (status, stderr) = read_a_little_then_close(dir.path(), &["predict", "--format", "json", "articles"]);
+    ended_quietly(status, &stderr);
+}
+
+#[test]
+fn label_into_a_closed_pipe_ends_quietly() {
+    let dir = tmp();
+    let mut rows = Vec::new();
+    for _ in 0..3 {
+        rows.extend(id_rows(corpus()));
+    }
+    std::fs::write(dir.path().join("big.csv"), csv_bytes(b',', false, &ID_HEADER, &rows)).unwrap();
+    let (status, stderr) = read_a_little_then_close(dir.path(), &["label", "big.csv", "-q", "--batch-size", "64"]);
+    ended_quietly(status, &stderr);
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn train_with_a_closed_stdout_does_not_panic() {
+    let dir = tmp();
+    let mut child = Command::new(BIN)
+        .args(["train", "-", "-o", "m.bin"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The summary can only be printed after stdin ends, so stdout is closed first.
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&std::fs::read(labels_csv()).unwrap()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The note on the rows without a topic comes before the summary; after it, nothing.
+    let note = unlabeled_note("<stdin>", corpus());
+    assert!(!note.is_empty());
+    let rest = stderr.strip_prefix(&note).unwrap_or_else(|| panic!("stderr starts with the note: {stderr}"));
+    ended_quietly(out.status, rest);
+    let info: Value =
+        serde_json::from_str(&tagger(["inspect", "--format", "json", "--model", "m.bin"]).dir(dir.path()).run().ok())
+            .unwrap();
+    assert_eq!(info["documents"], corpus().len(), "the model is whole");
+}
