@@ -46,6 +46,15 @@ impl LabelOptions {
     }
 }
 
+impl LabelOptions {
+    fn check(&self) -> Result<()> {
+        if self.batch_size == 0 {
+            return Err(Error::params("batch_size", "0: need at least 1 row per batch"));
+        }
+        crate::model::check_threshold(self.decision.threshold)
+    }
+}
+
 /// A row left out under `--skip-bad`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SkippedRow {
@@ -115,9 +124,7 @@ pub fn label_csv<R: Read + Send, W: Write + Send>(
     opts: &LabelOptions,
     observer: &mut dyn Observer,
 ) -> Result<LabelSummary> {
-    if opts.batch_size == 0 {
-        return Err(Error::params("batch_size", "0: need at least 1 row per batch"));
-    }
+    opts.check()?;
     let mut loc = Location::file(source);
     let mut input = BufReader::with_capacity(1 << 16, input);
     check_encoding(&mut input, &mut loc)?;
@@ -272,9 +279,7 @@ pub fn label_jsonl<R: Read, W: Write>(
     observer: &mut dyn Observer,
 ) -> Result<LabelSummary> {
     use std::io::BufRead;
-    if opts.batch_size == 0 {
-        return Err(Error::params("batch_size", "0: need at least 1 row per batch"));
-    }
+    opts.check()?;
     let fields: Vec<&str> = opts
         .text_columns
         .iter()

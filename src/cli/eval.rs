@@ -1,11 +1,10 @@
 //! `tagger eval`: per-topic precision, recall and F1 of a model on labeled CSV.
 
-use super::{load_model, open_input, parse_columns, parse_delimiter, parse_probability, Columns};
+use super::{load_model, parse_probability};
 use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
-use tagger::corpus::{read_labeled, ColumnSpec, CsvOptions};
 use tagger::eval::{evaluate, EvalReport};
 use tagger::{Decision, Error, Result};
 
@@ -27,12 +26,8 @@ pub struct EvalArgs {
     model: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    #[arg(long, default_value = "text", value_parser = parse_columns)]
-    text_column: Columns,
-    #[arg(long)]
-    labels_column: Option<String>,
-    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
-    delimiter: u8,
+    #[command(flatten)]
+    csv: super::train::CsvArgs,
     /// Give topics from this probability on (default: the model's).
     #[arg(long, value_parser = parse_probability)]
     threshold: Option<f64>,
@@ -40,13 +35,7 @@ pub struct EvalArgs {
 
 pub fn run(args: EvalArgs) -> Result<()> {
     let (model, model_name) = load_model(args.model.as_deref())?;
-    let (reader, name, _) = open_input(&args.input)?;
-    let opts = CsvOptions {
-        delimiter: args.delimiter,
-        text_columns: args.text_column.0.clone(),
-        labels_column: args.labels_column.as_deref().map(ColumnSpec::parse),
-    };
-    let corpus = read_labeled(reader, &name, &opts)?;
+    let (corpus, name) = args.csv.read(&args.input)?;
     let decision = Decision { threshold: args.threshold.unwrap_or(model.threshold()), top_k: 0 };
     let start = Instant::now();
     let report = evaluate(&model, &corpus, decision);

@@ -61,17 +61,7 @@ impl Model {
             threshold: self.threshold,
             meta: self.meta.clone(),
         };
-        let payload =
-            postcard::to_stdvec(&file).map_err(|e| Error::model(name, format!("cannot encode the model: {e}")))?;
-        let mut header = Vec::with_capacity(HEADER_LEN);
-        header.extend_from_slice(MAGIC);
-        header.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        header.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        header.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-        out.write_all(&header)
-            .and_then(|_| out.write_all(&payload))
-            .and_then(|_| out.flush())
-            .map_err(|e| Error::io(name, e))
+        write_framed(&mut out, MAGIC, &file, name)
     }
 
     /// Writes the model to `path` atomically: a temporary file in the same folder, synced, then
