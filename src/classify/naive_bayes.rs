@@ -155,6 +155,19 @@ impl NaiveBayes {
         if !(counts.alpha.is_finite() && counts.alpha > 0.0) {
             return Err(Error::params("alpha", format!("{}: smoothing must be above 0", counts.alpha)));
         }
+        // Counts come from files too: anything but finite, non-negative sums would turn into NaN
+        // weights and NaN probabilities.
+        let valid = |v: &f64| v.is_finite() && *v >= 0.0;
+        if !(counts.n_docs.is_finite() && counts.n_docs >= 1.0)
+            || !counts.class_count.iter().all(|c| valid(c) && *c <= counts.n_docs)
+            || !counts.feature_count.iter().all(valid)
+            || !counts.feature_total.iter().all(valid)
+        {
+            return Err(Error::params(
+                "classifier",
+                "counts must be finite, non-negative and within the number of documents",
+            ));
+        }
         // Plain loops over the row-major counts: no copy of the (features x topics) matrix, which
         // is the largest thing in memory at the end of training.
         let fc = &counts.feature_count;

@@ -66,7 +66,8 @@ impl NgramRange {
     /// The word ids of a key, in order.
     pub fn unpack(self, key: u64) -> Vec<u32> {
         if self.max == 1 {
-            return vec![(key - 1) as u32];
+            // Key 0 never comes from `pack`; a damaged file may still hold it.
+            return key.checked_sub(1).map(|id| vec![id as u32]).unwrap_or_default();
         }
         let bits = self.bits();
         let mask = (1u64 << bits) - 1;
@@ -151,7 +152,11 @@ impl Vocabulary {
         feature_index.reserve(features.len());
         for (col, &key) in features.iter().enumerate() {
             let ids = ngrams.unpack(key);
-            if ids.is_empty() || ids.len() > ngrams.max as usize || ids.iter().any(|&id| id as usize >= terms.len()) {
+            if ids.is_empty()
+                || ids.len() > ngrams.max as usize
+                || ids.iter().any(|&id| id as usize >= terms.len())
+                || ngrams.pack(&ids) != key
+            {
                 return Err(Error::params("vocabulary", format!("feature {col} refers to an unknown term")));
             }
             if feature_index.insert(key, col as u32).is_some() {
