@@ -38,9 +38,17 @@ fn meta() -> TrainingMeta {
 fn single_label_model() -> &'static Model {
     static M: OnceLock<Model> = OnceLock::new();
     M.get_or_init(|| {
-        let mut c = corpus().clone();
-        c.labels.iter_mut().for_each(|l| l.truncate(1));
-        c.labels.retain(|l| !l.is_empty());
+        // Rows with a topic, each keeping its first topic only.
+        let all = corpus();
+        let keep: Vec<usize> = (0..all.texts.len()).filter(|&i| !all.labels[i].is_empty()).collect();
+        let c = LabeledCorpus {
+            source: all.source.clone(),
+            texts: keep.iter().map(|&i| all.texts.get(i)).collect(),
+            labels: keep.iter().map(|&i| all.labels[i][..1].to_vec()).collect(),
+            topics: all.topics.clone(),
+            unlabeled_lines: Vec::new(),
+            lines: Vec::new(),
+        };
         Model::train(c, &settings(Some(LabelMode::Single)), meta()).unwrap()
     })
 }
