@@ -158,11 +158,12 @@ impl NaiveBayes {
         // Counts come from files too: anything but finite, non-negative sums would turn into NaN
         // weights and NaN probabilities.
         let valid = |v: &f64| v.is_finite() && *v >= 0.0;
-        if !(counts.n_docs.is_finite() && counts.n_docs >= 1.0)
-            || !counts.class_count.iter().all(|c| valid(c) && *c <= counts.n_docs)
-            || !counts.feature_count.iter().all(valid)
-            || !counts.feature_total.iter().all(valid)
-        {
+        let consistent = counts.n_docs.is_finite()
+            && counts.n_docs >= 1.0
+            && counts.class_count.iter().all(|c| valid(c) && *c <= counts.n_docs)
+            && counts.feature_count.iter().all(valid)
+            && counts.feature_total.iter().all(valid);
+        if !consistent {
             return Err(Error::params(
                 "classifier",
                 "counts must be finite, non-negative and within the number of documents",
