@@ -31,7 +31,7 @@ fn settings(max_features: Option<usize>) -> TrainSettings {
 }
 
 fn meta() -> TrainingMeta {
-    TrainingMeta { source: "labels.csv".into(), documents: 678, trained_at: 0, tagger_version: String::new() }
+    TrainingMeta { source: "labels.csv".into(), documents: 0, trained_at: 0, tagger_version: String::new() }
 }
 
 /// The rows at `idx`, as their own corpus (topics renumbered to those present).
@@ -94,7 +94,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
 
     #[test]
-    fn any_split_in_any_order_merges_to_one_file_training(shard_of in prop::collection::vec(0usize..5, 678)) {
+    fn any_split_in_any_order_merges_to_one_file_training(shard_of in prop::collection::vec(0usize..5, corpus().texts.len())) {
         let s = settings(None);
         let mut parts: Vec<Vec<usize>> = vec![Vec::new(); 5];
         for (i, &k) in shard_of.iter().enumerate() {
@@ -109,7 +109,8 @@ proptest! {
 fn max_features_is_applied_at_the_merge() {
     let s = settings(Some(500));
     let one = Model::train(corpus().clone(), &s, meta()).unwrap();
-    let parts: Vec<Vec<usize>> = vec![(0..300).collect(), (300..678).collect()];
+    let n = corpus().texts.len();
+    let parts: Vec<Vec<usize>> = vec![(0..300).collect(), (300..n).collect()];
     assert_same(&one, &sharded(&parts, &s));
     assert_eq!(one.tfidf().n_features(), 500);
 }
@@ -117,7 +118,7 @@ fn max_features_is_applied_at_the_merge() {
 #[test]
 fn a_single_shard_is_one_file_training() {
     let s = settings(None);
-    assert_same(one_file(&s), &sharded(&[(0..678).collect()], &s));
+    assert_same(one_file(&s), &sharded(&[(0..corpus().texts.len()).collect()], &s));
 }
 
 #[test]
