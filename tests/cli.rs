@@ -919,6 +919,29 @@ fn empty_training_set_is_refused() {
 }
 
 #[test]
+fn training_set_without_a_word_names_the_cause_not_min_df() {
+    let dir = tmp();
+    // Only stopwords, numbers and punctuation: nothing survives tokenizing.
+    std::fs::write(dir.path().join("none.csv"), "text,labels\n\"في من، على\",a\n\"٢٠٢٤ - 15\",b\n").unwrap();
+    let run = tagger(["train", "none.csv", "-o", "m.bin"]).dir(dir.path()).run();
+    assert_eq!(run.code, Some(1));
+    assert_eq!(
+        run.stderr.lines().last().unwrap(),
+        "tagger: none.csv: invalid training data: no document has a word left after tokenizing \
+         (stopwords, numbers and punctuation are dropped)"
+    );
+    // One word per document cannot make bigrams, whatever min_df.
+    std::fs::write(dir.path().join("one.csv"), "text,labels\nكييف,a\nدمشق,b\n").unwrap();
+    let run = tagger(["train", "one.csv", "-o", "m.bin", "--ngrams", "2..2", "--min-df", "1"]).dir(dir.path()).run();
+    assert_eq!(run.code, Some(1));
+    assert_eq!(
+        run.stderr.lines().last().unwrap(),
+        "tagger: one.csv: invalid ngrams: no document has 2 words in a row; lower the n-gram lengths"
+    );
+    assert_eq!(listing(dir.path()), ["none.csv", "one.csv"], "no model and no temporary file");
+}
+
+#[test]
 fn training_set_with_a_single_topic_is_refused() {
     let dir = tmp();
     let sports: Vec<Row> = corpus().iter().filter(|r| r.labels == "sports").cloned().collect();

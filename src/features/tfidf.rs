@@ -188,10 +188,19 @@ pub struct Scratch {
     pub values: Vec<f64>,
 }
 
+/// ln(2^64) + 1, rounded up: no corpus gives a larger idf.
+const MAX_IDF: f64 = 46.0;
+
 impl Tfidf {
     pub fn new(vocab: Vocabulary, idf: Vec<f64>, sublinear_tf: bool) -> Result<Self> {
         if idf.len() != vocab.len() {
             return Err(Error::params("idf", format!("{} weights for {} features", idf.len(), vocab.len())));
+        }
+        // Weights also come from model files. ln(n/df) + 1 is at least 1 and, for any n that fits
+        // in a u64, below 46; outside that a NaN spreads to every probability, and a huge value
+        // overflows the L2 norm and zeroes the row.
+        if let Some(bad) = idf.iter().find(|w| !(1.0..=MAX_IDF).contains(*w)) {
+            return Err(Error::params("idf", format!("weight {bad} is outside [1, {MAX_IDF}]")));
         }
         Ok(Tfidf { vocab, idf, sublinear_tf })
     }
@@ -390,12 +399,26 @@ impl TfidfValidParams {
             }
         }
         if kept.is_empty() {
-            return Err(Error::params(
-                "min_df",
-                format!(
-                    "no n-gram occurs in at least {min_df} and at most {max_df} of the {n_docs} documents; lower --min-df or raise --max-df"
-                ),
-            ));
+            // Say which setting emptied the vocabulary: blaming min_df when it is 1 sends users
+            // looking in the wrong place.
+            return Err(if corpus.terms.is_empty() {
+                Error::params(
+                    "training data",
+                    "no document has a word left after tokenizing (stopwords, numbers and punctuation are dropped)",
+                )
+            } else if min_df <= 1 && max_df >= n_docs {
+                Error::params(
+                    "ngrams",
+                    format!("no document has {} words in a row; lower the n-gram lengths", ngrams.min),
+                )
+            } else {
+                Error::params(
+                    "min_df",
+                    format!(
+                        "no n-gram occurs in at least {min_df} and at most {max_df} of the {n_docs} documents; lower --min-df or raise --max-df"
+                    ),
+                )
+            });
         }
 
         // Keep only the words that some column uses, and re-key columns over those words.
@@ -547,6 +570,24 @@ mod tests {
             let name = tfidf.vocabulary().feature_name(col as usize);
             let want = expected.iter().find(|(n, _)| *n == name).unwrap_or_else(|| panic!("unexpected {name}")).1;
             assert!((v - want).abs() < 1e-9, "{name}: {v} vs {want}");
+        }
+    }
+
+    #[test]
+    fn idf_weights_outside_what_a_corpus_gives_are_refused() {
+        let docs = ["حرب روسيا", "روسيا سلام"];
+        let pipeline = raw_pipeline();
+        let corpus = TokenizedCorpus::new(&pipeline, &docs);
+        let params = TfidfParams::new().ngrams(1, 1).min_df(DocFreq::Count(1)).check().unwrap();
+        let (tfidf, _) = params.fit_transform(&corpus).unwrap();
+        let rebuild = |idf: Vec<f64>| Tfidf::new(tfidf.vocabulary().clone(), idf, true);
+        assert!(rebuild(tfidf.idf().to_vec()).is_ok());
+        // What a damaged model file can hold: each would give NaN or all-zero rows.
+        for bad in [f64::NAN, f64::INFINITY, -8.4e298, 0.5, 1e6] {
+            let mut idf = tfidf.idf().to_vec();
+            idf[1] = bad;
+            let err = rebuild(idf).unwrap_err().to_string();
+            assert!(err.starts_with("invalid idf: weight"), "{bad}: {err}");
         }
     }
 

@@ -88,7 +88,9 @@ impl Model {
     pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Model> {
         let bad = |msg: String| Error::model(name, msg);
         let payload = read_framed(bytes, &MODEL_FILE, name)?;
-        let file: ModelFile = postcard::from_bytes(payload).map_err(|e| bad(format!("damaged model file: {e}")))?;
+        let file: ModelFile = postcard::from_bytes(payload).map_err(|e| {
+            bad(format!("damaged model file: the checksum matches but the contents do not decode ({e})"))
+        })?;
         from_file(file).map_err(|e| bad(format!("inconsistent model file: {e}")))
     }
 }

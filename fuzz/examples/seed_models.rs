@@ -1,0 +1,80 @@
+//! Writes small model files trained with varied settings into `corpus/model_load/`, so the
+//! `model_load` fuzzer starts from every kind of model the format can hold (n-gram ranges 1..1 to
+//! 1..3, complement and multinomial, single- and multi-label, tokenizer and normalizer
+//! variants), not only the committed ones. Run by `seed.sh`:
+//! `cargo run --release --example seed_models` (from `fuzz/`).
+
+use linfa::ParamGuard;
+use tagger::classify::{LabelMode, NbKind, NbParams};
+use tagger::corpus::{read_labeled, CsvOptions};
+use tagger::features::{DocFreq, TfidfParams};
+use tagger::text::{Step, TokenizerSettings};
+use tagger::{Model, TrainSettings, TrainingMeta};
+
+/// Name, mode (`None`: auto), kind, n-gram range, normalizer steps, tokenizer settings.
+type Variant = (&'static str, Option<LabelMode>, NbKind, (u8, u8), Vec<Step>, TokenizerSettings);
+
+fn main() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let raw = std::fs::read(format!("{dir}/data/labels.csv")).expect("data/labels.csv");
+    let corpus = read_labeled(&raw[..], "labels.csv", &CsvOptions::default()).expect("readable corpus");
+    // Six short rows each of three topics, texts cut to about 200 bytes: models of a few KB.
+    let wanted = ["health", "sports", "syria"];
+    let mut csv = String::from("text,labels\n");
+    let mut taken = [0; 3];
+    for (text, labels) in corpus.texts.iter().zip(&corpus.labels) {
+        let names: Vec<&str> = labels.iter().map(|&t| corpus.topics[t as usize].as_str()).collect();
+        let Some(k) = wanted.iter().position(|w| names.first() == Some(w)) else { continue };
+        if taken[k] == 6 {
+            continue;
+        }
+        taken[k] += 1;
+        let mut end = text.len().min(200);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        csv.push_str(&format!("\"{}\",{}\n", text[..end].replace('"', "\"\""), names.join("|")));
+    }
+    csv.push_str("\"وصفة شوربة العدس بالليمون والكمون\",\n");
+    let small = read_labeled(csv.as_bytes(), "seed.csv", &CsvOptions::default()).expect("seed corpus");
+    let single = {
+        let mut c = small.clone();
+        let keep: Vec<usize> = (0..c.labels.len()).filter(|&i| c.labels[i].len() == 1).collect();
+        c.texts = keep.iter().map(|&i| small.texts.get(i)).collect();
+        c.labels = keep.iter().map(|&i| small.labels[i].clone()).collect();
+        c.unlabeled_lines.clear();
+        c
+    };
+
+    let few_steps = vec![Step::Nfkc, Step::StripDiacritics, Step::LowercaseLatin];
+    let bare = TokenizerSettings { min_chars: 1, drop_numbers: false, stem: false, stopwords: vec!["في".into()] };
+    let variants: Vec<Variant> = vec![
+        ("multi-complement-1-1", None, NbKind::Complement, (1, 1), Step::ARABIC_DEFAULT.to_vec(), Default::default()),
+        ("multi-multinomial-1-3", None, NbKind::Multinomial, (1, 3), Step::ARABIC_DEFAULT.to_vec(), Default::default()),
+        ("single-complement-2-2", Some(LabelMode::Single), NbKind::Complement, (2, 2), few_steps.clone(), bare.clone()),
+        ("single-multinomial-1-1", Some(LabelMode::Single), NbKind::Multinomial, (1, 1), vec![], bare),
+    ];
+    let out = format!("{}/corpus/model_load", env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(&out).expect("corpus folder");
+    for (name, mode, kind, (lo, hi), steps, tokenizer) in variants {
+        let settings = TrainSettings {
+            steps,
+            tokenizer,
+            tfidf: TfidfParams::new().ngrams(lo, hi).min_df(DocFreq::Count(1)).check().expect("tf-idf settings"),
+            nb: NbParams::new().kind(kind).mode(mode).check().expect("naive Bayes settings"),
+            threshold: 0.5,
+        };
+        let data = if mode == Some(LabelMode::Single) { single.clone() } else { small.clone() };
+        let meta = TrainingMeta {
+            source: "seed.csv".into(),
+            documents: data.texts.len() as u64,
+            trained_at: 0,
+            tagger_version: "seed".into(),
+        };
+        let model = Model::train(data, &settings, meta).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut bytes = Vec::new();
+        model.write_to(&mut bytes, name).expect("model bytes");
+        std::fs::write(format!("{out}/seed-model-{name}.bin"), &bytes).expect("write seed");
+        println!("seed-model-{name}.bin: {} bytes, {} features", bytes.len(), model.tfidf().n_features());
+    }
+}
