@@ -30,6 +30,9 @@ pub struct LabelOptions {
     pub skip_bad: bool,
     /// Records per parallel batch.
     pub batch_size: usize,
+    /// A batch also ends once its fields pass this many bytes, so a file of very long rows
+    /// cannot make batches large. 8 MiB holds about 2,000 typical news articles.
+    pub batch_bytes: usize,
 }
 
 impl LabelOptions {
@@ -42,6 +45,7 @@ impl LabelOptions {
             decision,
             skip_bad: false,
             batch_size: 1024,
+            batch_bytes: 8 << 20,
         }
     }
 }
@@ -50,6 +54,9 @@ impl LabelOptions {
     fn check(&self) -> Result<()> {
         if self.batch_size == 0 {
             return Err(Error::params("batch_size", "0: need at least 1 row per batch"));
+        }
+        if self.batch_bytes == 0 {
+            return Err(Error::params("batch_bytes", "0: need at least 1 byte per batch"));
         }
         crate::model::check_threshold(self.decision.threshold)
     }
@@ -97,10 +104,23 @@ pub struct LabelSummary {
 /// Rows read but not yet written: the unit that moves between the reader, the classifier and
 /// the writer. Its buffers are recycled, so after the first batches nothing is allocated per row
 /// but the predictions.
+///
+/// All rows' fields share one buffer, and all their texts another. An earlier layout kept one
+/// `ByteRecord` and one `String` per row slot: each slot kept the capacity of the longest row it
+/// had ever held, so peak memory crept up with the length of the file (labeling 100k SANAD
+/// rows peaked 116 MB above 10k rows). Shared buffers only grow to the largest batch.
 #[derive(Default)]
 struct Batch {
-    records: Vec<csv::ByteRecord>,
-    texts: Vec<String>,
+    /// Every field of every row, back to back.
+    fields: Vec<u8>,
+    /// End of each field in `fields`.
+    field_ends: Vec<usize>,
+    /// End of each row in `field_ends`.
+    row_ends: Vec<usize>,
+    /// Every row's text (its text columns joined), back to back.
+    texts: String,
+    /// End of each row's text in `texts`.
+    text_ends: Vec<usize>,
     /// Rows skipped under `--skip-bad` while this batch was read, reported before it is written.
     skipped: Vec<SkippedRow>,
     /// Rows read (written or skipped) up to the end of this batch, and input bytes consumed.
@@ -108,7 +128,45 @@ struct Batch {
     bytes: u64,
     /// A fatal input error after the batch's rows: they are written, then the run stops.
     error: Option<Error>,
-    len: usize,
+}
+
+impl Batch {
+    fn clear(&mut self) {
+        self.fields.clear();
+        self.field_ends.clear();
+        self.row_ends.clear();
+        self.texts.clear();
+        self.text_ends.clear();
+        self.skipped.clear();
+        self.error = None;
+    }
+
+    fn len(&self) -> usize {
+        self.row_ends.len()
+    }
+
+    /// Adds a row whose text is already at the end of `texts`.
+    fn push(&mut self, record: &csv::ByteRecord) {
+        for field in record.iter() {
+            self.fields.extend_from_slice(field);
+            self.field_ends.push(self.fields.len());
+        }
+        self.row_ends.push(self.field_ends.len());
+        self.text_ends.push(self.texts.len());
+    }
+
+    fn text(&self, row: usize) -> &str {
+        let start = if row == 0 { 0 } else { self.text_ends[row - 1] };
+        &self.texts[start..self.text_ends[row]]
+    }
+
+    fn fields(&self, row: usize) -> impl Iterator<Item = &[u8]> {
+        let first = if row == 0 { 0 } else { self.row_ends[row - 1] };
+        (first..self.row_ends[row]).map(move |f| {
+            let start = if f == 0 { 0 } else { self.field_ends[f - 1] };
+            &self.fields[start..self.field_ends[f]]
+        })
+    }
 }
 
 /// Labels every row of a CSV, writing the input columns plus topics and scores.
@@ -135,7 +193,7 @@ pub fn label_csv<R: Read + Send, W: Write + Send>(
     let sink = Sink::new(output, opts, &headers, topics).map_err(|e| csv_out_error(e, OUTPUT))?;
     let mut summary = LabelSummary { per_topic: vec![0; topics.len()], ..LabelSummary::default() };
 
-    let (read_tx, read_rx) = sync_channel::<Batch>(1);
+    let (read_tx, read_rx) = sync_channel::<Batch>(3);
     let (write_tx, write_rx) = sync_channel::<(Batch, Vec<Prediction>)>(1);
     let (recycle_tx, recycle_rx) = channel::<Batch>();
     let outcome: Result<()> = std::thread::scope(|scope| {
@@ -150,17 +208,17 @@ pub fn label_csv<R: Read + Send, W: Write + Send>(
             for row in &batch.skipped {
                 observer.skipped(row);
             }
-            let predictions: Vec<Prediction> = batch.texts[..batch.len]
-                .par_iter()
+            let predictions: Vec<Prediction> = (0..batch.len())
+                .into_par_iter()
                 .with_min_len(32)
-                .map_init(Scratch::default, |scratch, text| model.predict_with(text, opts.decision, scratch))
+                .map_init(Scratch::default, |scratch, row| model.predict_with(batch.text(row), opts.decision, scratch))
                 .collect();
             for p in &predictions {
                 for &t in &p.topics {
                     summary.per_topic[t] += 1;
                 }
             }
-            summary.rows_written += batch.len as u64;
+            summary.rows_written += batch.len() as u64;
             summary.rows_skipped += batch.skipped.len() as u64;
             summary.rows_read = batch.rows_read;
             summary.bytes = batch.bytes;
@@ -199,18 +257,13 @@ fn read_batches<R: Read>(
     recycled: Receiver<Batch>,
 ) {
     let mut rows_read = 0u64;
+    let mut record = csv::ByteRecord::new();
     loop {
         let mut batch = recycled.try_recv().unwrap_or_default();
-        batch.len = 0;
-        batch.skipped.clear();
+        batch.clear();
         let mut done = false;
-        while batch.len < opts.batch_size {
-            if batch.records.len() == batch.len {
-                batch.records.push(csv::ByteRecord::new());
-                batch.texts.push(String::new());
-            }
-            let record = &mut batch.records[batch.len];
-            match csv.read_byte_record(record) {
+        while batch.len() < opts.batch_size && batch.fields.len() < opts.batch_bytes {
+            match csv.read_byte_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => {
                     done = true;
@@ -229,8 +282,8 @@ fn read_batches<R: Read>(
                 }
             }
             rows_read += 1;
-            match row_text(record, text_cols, headers, loc, &mut batch.texts[batch.len]) {
-                Ok(()) => batch.len += 1,
+            match row_text(&record, text_cols, headers, loc, &mut batch.texts) {
+                Ok(()) => batch.push(&record),
                 Err(err) if opts.skip_bad => batch.skipped.push(skipped_from(err)),
                 Err(err) => {
                     batch.error = Some(err);
@@ -255,8 +308,8 @@ fn write_batches<W: Write>(
     recycle: Sender<Batch>,
 ) -> Result<()> {
     for (batch, predictions) in rx.iter() {
-        for (record, prediction) in batch.records[..batch.len].iter().zip(&predictions) {
-            sink.write(record, prediction, topics).map_err(|e| csv_out_error(e, OUTPUT))?;
+        for (row, prediction) in predictions.iter().enumerate() {
+            sink.write(batch.fields(row), prediction, topics).map_err(|e| csv_out_error(e, OUTPUT))?;
         }
         let _ = recycle.send(batch);
     }
@@ -416,26 +469,33 @@ fn csv_out_error(e: csv::Error, name: &str) -> Error {
     }
 }
 
-/// The text to classify, into `text`: the chosen columns joined by line breaks. Every field must
-/// be UTF-8, not only the text, since the row is written back out.
+/// Appends the text to classify to `texts`: the chosen columns joined by line breaks. Every
+/// field must be UTF-8, not only the text, since the row is written back out. A bad row leaves
+/// `texts` as it was.
 fn row_text(
     record: &csv::ByteRecord,
     text_cols: &[usize],
     headers: &[String],
     loc: &Location,
-    text: &mut String,
+    texts: &mut String,
 ) -> Result<()> {
     for i in 0..record.len() {
         if !text_cols.contains(&i) {
             crate::corpus::field_str(record, i, headers, loc)?;
         }
     }
-    text.clear();
+    let start = texts.len();
     for (k, &c) in text_cols.iter().enumerate() {
         if k > 0 {
-            text.push('\n');
+            texts.push('\n');
         }
-        text.push_str(crate::corpus::field_str(record, c, headers, loc)?);
+        match crate::corpus::field_str(record, c, headers, loc) {
+            Ok(field) => texts.push_str(field),
+            Err(err) => {
+                texts.truncate(start);
+                return Err(err);
+            }
+        }
     }
     Ok(())
 }
@@ -484,13 +544,18 @@ impl<W: Write> Sink<W> {
         })
     }
 
-    fn write(&mut self, record: &csv::ByteRecord, p: &Prediction, topics: &[String]) -> csv::Result<()> {
+    fn write<'a>(
+        &mut self,
+        fields: impl Iterator<Item = &'a [u8]>,
+        p: &Prediction,
+        topics: &[String],
+    ) -> csv::Result<()> {
         let given = p.topics.iter().map(|&t| topics[t].as_str()).collect::<Vec<_>>().join("|");
         let scored = !p.scores.is_empty();
         match self {
             Sink::Csv { out, wide, row } => {
                 row.clear();
-                for field in record.iter() {
+                for field in fields {
                     row.push_field(field);
                 }
                 row.push_field(given.as_bytes());
@@ -508,7 +573,7 @@ impl<W: Write> Sink<W> {
             }
             Sink::Jsonl { out, keys, line } => {
                 let mut obj = serde_json::Map::new();
-                for (key, field) in keys.iter().zip(record.iter()) {
+                for (key, field) in keys.iter().zip(fields) {
                     // Fields were checked to be UTF-8 before classification.
                     obj.insert(key.clone(), String::from_utf8_lossy(field).into_owned().into());
                 }
@@ -534,4 +599,49 @@ impl<W: Write> Sink<W> {
 
 pub fn round4(x: f64) -> f64 {
     (x * 1e4).round() / 1e4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(input: &str, opts: &LabelOptions) -> (Vec<u8>, LabelSummary) {
+        let model = crate::default_model::load().unwrap();
+        let mut out = Vec::new();
+        let summary = label_csv(&model, input.as_bytes(), "t.csv", &mut out, opts, &mut Silent).unwrap();
+        (out, summary)
+    }
+
+    #[test]
+    fn batches_bounded_by_rows_or_bytes_write_the_same_output() {
+        let model = crate::default_model::load().unwrap();
+        let input = "id,title,text\n\
+            1,كييف,\"قصف روسي على خاركيف ليلا، وزيلينسكي يطالب بمزيد من الدفاعات الجوية\"\n\
+            2,,\n\
+            3,الدوري,\"فاز الهلال على النصر بهدفين في مباراة الدوري\"\n\
+            4,bad\n\
+            5,جنيف,\"المبعوث الأممي يدعو إلى جولة جديدة من محادثات جنيف بشأن سوريا\"\n";
+        let mut opts = LabelOptions::new(model.default_decision());
+        opts.skip_bad = true;
+        opts.text_columns = vec![ColumnSpec::Name("title".into()), ColumnSpec::Name("text".into())];
+        let (reference, summary) = label(input, &opts);
+        assert_eq!((summary.rows_read, summary.rows_written, summary.rows_skipped), (5, 4, 1));
+        for (rows, bytes) in [(1, 1 << 20), (2, 1 << 20), (1024, 1), (1024, 40), (3, 100)] {
+            opts.batch_size = rows;
+            opts.batch_bytes = bytes;
+            let (out, again) = label(input, &opts);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(reference.clone()).unwrap(),
+                "{rows} rows, {bytes} bytes"
+            );
+            assert_eq!(again, summary);
+        }
+        let text = String::from_utf8(reference).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "id,title,text,topics,scores");
+        assert!(lines[1].starts_with("1,كييف,") && lines[1].contains(",ukraine-war,"), "{}", lines[1]);
+        assert_eq!(lines[2], "2,,,,", "an empty text gets no topic");
+        assert!(lines[4].starts_with("5,جنيف,") && lines[4].contains("syria"), "{}", lines[4]);
+    }
 }

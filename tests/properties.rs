@@ -158,6 +158,7 @@ proptest! {
         let mut opts = LabelOptions::new(model.default_decision());
         opts.skip_bad = true;
         opts.batch_size = 7;
+        opts.batch_bytes = 300;
         let mut out = Vec::new();
         let summary = label_csv(&model, csv.as_bytes(), "p.csv", &mut out, &opts, &mut Silent).unwrap();
         prop_assert_eq!(summary.rows_read, rows.len() as u64);

@@ -109,9 +109,9 @@ pub fn run(args: LabelArgs) -> Result<()> {
             Format::Jsonl => OutputFormat::Jsonl,
         },
         wide: args.wide,
-        decision,
         skip_bad: args.skip_bad,
         batch_size: args.batch_size,
+        ..LabelOptions::new(decision)
     };
     let (input, name, size) = open_input(&args.input)?;
     let mut report = Report { bar: progress::bar(progress::enabled(args.quiet), size, "rows") };
