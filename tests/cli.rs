@@ -888,7 +888,7 @@ fn invalid_utf8_in_a_csv_names_line_and_column() {
 }
 
 #[test]
-fn invalid_utf8_in_a_text_file_names_its_line() {
+fn invalid_utf8_in_a_text_file_names_its_line_and_column() {
     let dir = tmp();
     let text = sample_text("football.txt");
     let first_line = text.split_inclusive('\n').next().unwrap();
@@ -897,10 +897,9 @@ fn invalid_utf8_in_a_text_file_names_its_line() {
     let at = bytes.len();
     bytes.extend_from_slice(b"\xE9quipe\n");
     std::fs::write(dir.path().join("bad.txt"), bytes).unwrap();
-    tagger(["predict", "bad.txt"])
-        .dir(dir.path())
-        .run()
-        .fails_with(&format!("tagger: bad.txt: line 2 (byte {at}): invalid UTF-8 (is the file in another encoding?)"));
+    tagger(["predict", "bad.txt"]).dir(dir.path()).run().fails_with(&format!(
+        "tagger: bad.txt: line 2, column 7 (byte {at}): invalid UTF-8 (is the file in another encoding?)"
+    ));
 }
 
 #[test]
@@ -1074,6 +1073,14 @@ fn usage_errors_exit_2() {
     assert_eq!(bare.code, Some(2));
     assert!(bare.stdout.is_empty() && bare.stderr.contains("Usage: tagger [OPTIONS] <COMMAND>"), "{}", bare.stderr);
     tagger(["-j", "two", "predict", f]).run().usage_error("invalid value 'two'");
+    // Checked after parsing, reported the same way, before anything is read or written.
+    let run = tagger(["train", l, l, "-o", "/nonexistent/m.bin"]).run();
+    run.usage_error("2 files given: train reads one CSV (use --merge to add model shards)");
+    assert!(run.stderr.contains("Usage: tagger train [OPTIONS] <INPUTS>..."), "{}", run.stderr);
+    tagger(["vocab", "--partial", l, l, "-o", "/nonexistent/v.bin"])
+        .run()
+        .usage_error("2 files given: --partial counts one CSV shard");
+    tagger(["label", "-", "--input-format", "jsonl"]).stdin("").run().usage_error("add --format jsonl");
 }
 
 #[test]

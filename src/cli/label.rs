@@ -97,7 +97,7 @@ pub fn run(args: LabelArgs) -> Result<()> {
     // Ctrl-C stops at the next batch, so the temporary output file is removed, not left behind.
     super::stop_gracefully_on_ctrl_c();
     if args.input_format == Format::Jsonl && args.format != Format::Jsonl {
-        return Err(Error::params("--format", "JSON Lines input is written back as JSON Lines: add --format jsonl"));
+        super::usage_error("label", "JSON Lines input is written back as JSON Lines: add --format jsonl");
     }
     let (model, _) = load_model(args.model.as_deref())?;
     let decision = Decision { threshold: args.threshold.unwrap_or(model.threshold()), top_k: args.top_k };

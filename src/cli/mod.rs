@@ -63,6 +63,17 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// A usage error that clap cannot see while parsing (how many inputs go with which option):
+/// reported the way clap reports its own, with the subcommand's usage line, and exit code 2.
+/// Called before any work starts, so exiting here leaves nothing half done.
+fn usage_error(subcommand: &str, message: impl std::fmt::Display) -> ! {
+    use clap::CommandFactory;
+    let mut cli = Cli::command();
+    cli.build();
+    let command = cli.find_subcommand_mut(subcommand).expect("a subcommand of tagger");
+    command.error(clap::error::ErrorKind::ArgumentConflict, message).exit()
+}
+
 /// `--model PATH` or, without it, the model embedded in the binary. Returns the model and the
 /// name to report it by.
 fn load_model(path: Option<&Path>) -> Result<(Model, String)> {

@@ -97,9 +97,13 @@ fn read_document(path: &Path) -> Result<(String, String)> {
         Ok(text) => Ok((name, text)),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            let before = &e.as_bytes()[..at];
+            let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            // Characters, not bytes: what an editor shows. Everything before `at` is valid UTF-8.
+            let column = std::str::from_utf8(&before[line_start..]).map_or(0, |s| s.chars().count()) + 1;
             Err(Error::input(
-                Location::file(&name).at_line(line).at_byte(at as u64),
+                Location::file(&name).at_line(line).in_column(column.to_string()).at_byte(at as u64),
                 "invalid UTF-8 (is the file in another encoding?)",
             ))
         }

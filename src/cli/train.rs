@@ -240,10 +240,10 @@ pub fn run(args: TrainArgs) -> Result<()> {
         return merge(&args);
     }
     if args.inputs.len() != 1 {
-        return Err(Error::params(
-            "inputs",
+        super::usage_error(
+            "train",
             format!("{} files given: train reads one CSV (use --merge to add model shards)", args.inputs.len()),
-        ));
+        );
     }
     let input = &args.inputs[0];
     if args.partial {

@@ -38,7 +38,10 @@ pub fn run(args: VocabArgs) -> Result<()> {
     let report = |e: std::io::Error| Error::io("<stdout>", e);
     if args.partial {
         let [input] = args.inputs.as_slice() else {
-            return Err(Error::params("inputs", "--partial counts one CSV shard at a time"));
+            super::usage_error(
+                "vocab",
+                format!("{} files given: --partial counts one CSV shard at a time", args.inputs.len()),
+            );
         };
         let (corpus, name) = args.csv.read(input)?;
         let shard = VocabShard::count(&corpus, args.text.settings()?)?;
