@@ -41,14 +41,15 @@ fn meta() -> TrainingMeta {
 }
 
 #[test]
-fn sanad_test_accuracy_reaches_fasttexts() {
+fn sanad_test_accuracy_is_within_half_a_point_of_fasttext() {
     let (Some(train), Some(test)) = (shared("sanad-khaleej-train.csv"), shared("sanad-khaleej-test.csv")) else {
         return;
     };
     let model = Model::train(read(&train), &defaults(), meta()).unwrap();
     let report = evaluate(&model, &read(&test), model.default_decision());
     let accuracy = report.accuracy.unwrap();
-    // fastText with bigrams reached 0.972 on this split; tagger measures 0.9721.
+    // fastText with bigrams: 0.972 in the brief's measurement, 0.9757 in benches/compare on this
+    // machine; tagger measures 0.9721 (README, "Against scikit-learn and fastText").
     assert!(accuracy >= 0.970, "accuracy {accuracy}");
     assert!(report.macro_avg.f1 >= 0.970, "macro-F1 {}", report.macro_avg.f1);
 }
