@@ -18,8 +18,9 @@
 use crate::classify::{LabelMode, NaiveBayes, NbCounts, NbValidParams, Sums};
 use crate::corpus::LabeledCorpus;
 use crate::error::{Error, Result};
+use crate::features::tfidf::{count_ngrams, no_column_left};
 use crate::features::vocab::{column_order, NgramRange, Vocabulary};
-use crate::features::{DocFreq, Tfidf, TfidfValidParams, TokenizedCorpus};
+use crate::features::{Tfidf, TfidfValidParams, TokenizedCorpus};
 use crate::model::format::{read_framed, write_framed, FileKind};
 use crate::model::{topic_matrix, Model, TrainingMeta};
 use crate::text::{Step, TextPipeline, TokenizerSettings};
@@ -94,28 +95,13 @@ impl VocabShard {
         let pipeline = TextPipeline::new(text.steps.clone(), text.tokenizer.clone());
         let views = corpus.texts.views();
         let tokenized = TokenizedCorpus::new(&pipeline, &views);
-        let mut counts: BTreeMap<Vec<u32>, (u32, u64)> = BTreeMap::new();
-        let mut keys = Vec::new();
-        for doc in &tokenized.docs {
-            keys.clear();
-            text.ngrams.for_each_key(doc, |k| keys.push(k));
-            keys.sort_unstable();
-            let mut i = 0;
-            while i < keys.len() {
-                let mut j = i + 1;
-                while j < keys.len() && keys[j] == keys[i] {
-                    j += 1;
-                }
-                let e = counts.entry(text.ngrams.unpack(keys[i])).or_insert((0, 0));
-                e.0 += 1;
-                e.1 += (j - i) as u64;
-                i = j;
-            }
-        }
-        let mut ngrams: Vec<(Vec<String>, u32, u64)> = counts
+        // The same counting as one-file training, in one counting shard.
+        let mut ngrams: Vec<(Vec<String>, u32, u64)> = count_ngrams(&tokenized.docs, text.ngrams, 0, 1)
             .into_iter()
-            .map(|(ids, (df, total))| {
-                (ids.iter().map(|&id| tokenized.terms[id as usize].to_string()).collect(), df, total)
+            .map(|(key, c)| {
+                let words =
+                    text.ngrams.unpack(key).iter().map(|&id| tokenized.terms[id as usize].to_string()).collect();
+                (words, c.df, c.total)
             })
             .collect();
         ngrams.sort_by(|a, b| a.0.cmp(&b.0));
@@ -141,11 +127,8 @@ impl VocabShard {
             }
         }
         let n = documents as usize;
-        let resolve = |d: DocFreq| match d {
-            DocFreq::Count(c) => c,
-            DocFreq::Fraction(f) => (f * n as f64).round() as usize,
-        };
-        let (min_df, max_df) = (resolve(params.min_df()).max(1), resolve(params.max_df()));
+        let (min_df, max_df) = (params.min_df().resolve(n).max(1), params.max_df().resolve(n));
+        let any_ngram = !totals.is_empty();
         let kept: Vec<(&[String], u32, u64)> = totals
             .into_iter()
             .filter(|&(_, (df, _))| df as usize >= min_df && df as usize <= max_df)
@@ -180,19 +163,12 @@ impl VocabShard {
             }
         }
         if columns.is_empty() {
-            return Err(Error::params("min_df", format!("no n-gram occurs in at least {min_df} of {n} documents")));
+            // Shards keep n-grams, not words: with no n-gram at all and 1-grams counted, no
+            // document had a word; with longer n-grams, none had enough words in a row.
+            let any_word = any_ngram || ngrams.min > 1;
+            return Err(no_column_left(any_word, ngrams, min_df, max_df, n));
         }
-        let nf = documents as f64;
-        let idf = columns
-            .iter()
-            .map(|&(_, df, _)| {
-                if params.smooth_idf() {
-                    ((1.0 + nf) / (1.0 + df as f64)).ln() + 1.0
-                } else {
-                    (nf / df as f64).ln() + 1.0
-                }
-            })
-            .collect();
+        let idf = columns.iter().map(|&(_, df, _)| params.idf(documents, df)).collect();
         Ok(Vocab {
             text: first.text.clone(),
             documents,

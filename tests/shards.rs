@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use std::sync::OnceLock;
 use tagger::classify::NbParams;
 use tagger::corpus::{read_labeled, CsvOptions, LabeledCorpus};
-use tagger::features::{NgramRange, TfidfParams};
+use tagger::features::{DocFreq, NgramRange, TfidfParams};
 use tagger::shard::{ModelShard, TextSettings, Vocab, VocabShard};
 use tagger::text::{Step, TokenizerSettings};
 use tagger::{Model, TrainSettings, TrainingMeta};
@@ -132,4 +132,28 @@ fn shards_counted_with_other_settings_are_refused() {
     let shards = [VocabShard::count(&part(&[0, 1]), a).unwrap(), VocabShard::count(&part(&[2, 3]), b).unwrap()];
     let err = VocabShard::merge(&shards, &TfidfParams::new().check().unwrap()).unwrap_err();
     assert!(err.to_string().contains("shard 2 was counted with other text settings"), "{err}");
+}
+
+#[test]
+fn an_empty_merged_vocabulary_names_the_setting_as_one_file_training_does() {
+    let text = TextSettings {
+        steps: Step::ARABIC_DEFAULT.to_vec(),
+        tokenizer: TokenizerSettings::default(),
+        ngrams: NgramRange::new(1, 2).unwrap(),
+    };
+    let shards = [VocabShard::count(&part(&[0, 1]), text.clone()).unwrap()];
+    // Two documents cannot reach min_df 3.
+    let err = VocabShard::merge(&shards, &TfidfParams::new().min_df(DocFreq::Count(3)).check().unwrap()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid min_df: no n-gram occurs in at least 3 and at most 2 of the 2 documents; lower --min-df or raise --max-df"
+    );
+    // Only stopwords and numbers: no word at all.
+    let none = LabeledCorpus { texts: vec!["في من على ٢٠٢٤"].into_iter().collect(), ..part(&[0]) };
+    let err = VocabShard::merge(
+        &[VocabShard::count(&none, text).unwrap()],
+        &TfidfParams::new().min_df(DocFreq::Count(1)).check().unwrap(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().starts_with("invalid training data: no document has a word left"), "{err}");
 }

@@ -26,7 +26,8 @@ pub enum DocFreq {
 }
 
 impl DocFreq {
-    fn resolve(self, n_docs: usize) -> usize {
+    /// The bound in documents, out of `n_docs`.
+    pub(crate) fn resolve(self, n_docs: usize) -> usize {
         match self {
             DocFreq::Count(c) => c,
             DocFreq::Fraction(f) => (f * n_docs as f64).round() as usize,
@@ -369,21 +370,8 @@ impl TfidfValidParams {
         let mut kept: Vec<(u64, u32, u64)> = (0..shards)
             .into_par_iter()
             .flat_map_iter(|shard| {
-                let mut map = FxHashMap::<u64, NgramCount>::default();
-                for (d, doc) in corpus.docs.iter().enumerate() {
-                    let d = d as u32;
-                    ngrams.for_each_key(doc, |k| {
-                        if shard_of(k, shards) == shard {
-                            let e = map.entry(k).or_insert(NgramCount { df: 0, last_doc: u32::MAX, total: 0 });
-                            if e.last_doc != d {
-                                e.last_doc = d;
-                                e.df += 1;
-                            }
-                            e.total += 1;
-                        }
-                    });
-                }
-                map.into_iter()
+                count_ngrams(&corpus.docs, ngrams, shard, shards)
+                    .into_iter()
                     .filter(|(_, c)| (c.df as usize) >= min_df && (c.df as usize) <= max_df)
                     .map(|(k, c)| (k, c.df, c.total))
                     .collect::<Vec<_>>()
@@ -399,26 +387,7 @@ impl TfidfValidParams {
             }
         }
         if kept.is_empty() {
-            // Say which setting emptied the vocabulary: blaming min_df when it is 1 sends users
-            // looking in the wrong place.
-            return Err(if corpus.terms.is_empty() {
-                Error::params(
-                    "training data",
-                    "no document has a word left after tokenizing (stopwords, numbers and punctuation are dropped)",
-                )
-            } else if min_df <= 1 && max_df >= n_docs {
-                Error::params(
-                    "ngrams",
-                    format!("no document has {} words in a row; lower the n-gram lengths", ngrams.min),
-                )
-            } else {
-                Error::params(
-                    "min_df",
-                    format!(
-                        "no n-gram occurs in at least {min_df} and at most {max_df} of the {n_docs} documents; lower --min-df or raise --max-df"
-                    ),
-                )
-            });
+            return Err(no_column_left(!corpus.terms.is_empty(), ngrams, min_df, max_df, n_docs));
         }
 
         // Keep only the words that some column uses, and re-key columns over those words.
@@ -443,18 +412,7 @@ impl TfidfValidParams {
                 ngrams.pack(&ids)
             })
             .collect();
-        let n = n_docs as f64;
-        let idf: Vec<f64> = kept
-            .iter()
-            .map(|&(_, df, _)| {
-                let df = df as f64;
-                if self.smooth_idf {
-                    ((1.0 + n) / (1.0 + df)).ln() + 1.0
-                } else {
-                    (n / df).ln() + 1.0
-                }
-            })
-            .collect();
+        let idf: Vec<f64> = kept.iter().map(|&(_, df, _)| self.idf(n_docs as u64, df)).collect();
         // The training rows, looked up by the old keys (the corpus's own ids).
         let old_columns: FxHashMap<u64, u32> =
             kept.iter().enumerate().map(|(col, &(key, _, _))| (key, col as u32)).collect();
@@ -487,11 +445,69 @@ impl TfidfValidParams {
     }
 }
 
-struct NgramCount {
-    df: u32,
+impl TfidfValidParams {
+    /// scikit-learn's idf of an n-gram in `df` of `n_docs` documents. Sharded training
+    /// (`crate::shard`) calls this same function, so both give the same bits.
+    pub(crate) fn idf(&self, n_docs: u64, df: u32) -> f64 {
+        let (n, df) = (n_docs as f64, df as f64);
+        if self.smooth_idf {
+            ((1.0 + n) / (1.0 + df)).ln() + 1.0
+        } else {
+            (n / df).ln() + 1.0
+        }
+    }
+}
+
+/// Why a vocabulary came out empty, in terms of the setting to change: blaming min_df when it is
+/// 1 sends users looking in the wrong place. `any_word`: some document had a token left.
+pub(crate) fn no_column_left(any_word: bool, ngrams: NgramRange, min_df: usize, max_df: usize, n_docs: usize) -> Error {
+    if !any_word {
+        Error::params(
+            "training data",
+            "no document has a word left after tokenizing (stopwords, numbers and punctuation are dropped)",
+        )
+    } else if min_df <= 1 && max_df >= n_docs {
+        Error::params("ngrams", format!("no document has {} words in a row; lower the n-gram lengths", ngrams.min))
+    } else {
+        Error::params(
+            "min_df",
+            format!(
+                "no n-gram occurs in at least {min_df} and at most {max_df} of the {n_docs} documents; lower --min-df or raise --max-df"
+            ),
+        )
+    }
+}
+
+pub(crate) struct NgramCount {
+    pub df: u32,
     /// The last document counted in `df`, so a document counts once without sorting its keys.
     last_doc: u32,
-    total: u64,
+    pub total: u64,
+}
+
+/// Document frequency and total count of the n-grams of `docs` (token ids) that counting shard
+/// `shard` of `shards` owns; `shards` 1 counts them all.
+pub(crate) fn count_ngrams(
+    docs: &[Vec<u32>],
+    ngrams: NgramRange,
+    shard: u64,
+    shards: u64,
+) -> FxHashMap<u64, NgramCount> {
+    let mut map = FxHashMap::<u64, NgramCount>::default();
+    for (d, doc) in docs.iter().enumerate() {
+        let d = d as u32;
+        ngrams.for_each_key(doc, |k| {
+            if shard_of(k, shards) == shard {
+                let e = map.entry(k).or_insert(NgramCount { df: 0, last_doc: u32::MAX, total: 0 });
+                if e.last_doc != d {
+                    e.last_doc = d;
+                    e.df += 1;
+                }
+                e.total += 1;
+            }
+        });
+    }
+    map
 }
 
 /// Which counting shard owns a key: a multiplicative hash, so shards get even shares.
