@@ -101,6 +101,15 @@ pub struct LabelSummary {
     pub bytes: u64,
 }
 
+impl LabelSummary {
+    /// Counts a written row's topics.
+    fn tally(&mut self, p: &Prediction) {
+        for &t in &p.topics {
+            self.per_topic[t] += 1;
+        }
+    }
+}
+
 /// Rows read but not yet written: the unit that moves between the reader, the classifier and
 /// the writer. Its buffers are recycled, so after the first batches nothing is allocated per row
 /// but the predictions.
@@ -216,9 +225,7 @@ pub fn label_csv<R: Read + Send, W: Write + Send>(
                 .map_init(Scratch::default, |scratch, row| model.predict_with(batch.text(row), opts.decision, scratch))
                 .collect();
             for p in &predictions {
-                for &t in &p.topics {
-                    summary.per_topic[t] += 1;
-                }
+                summary.tally(p);
             }
             summary.rows_written += batch.len() as u64;
             summary.rows_skipped += batch.skipped.len() as u64;
@@ -439,13 +446,8 @@ pub fn label_jsonl<R: Read, W: Write>(
                 }
                 Err(err) => return Err(err),
             };
-            for &t in &p.topics {
-                summary.per_topic[t] += 1;
-            }
-            object.insert("topics".into(), p.topics.iter().map(|&t| topics[t].clone()).collect::<Vec<_>>().into());
-            let scores: serde_json::Map<_, _> =
-                topics.iter().cloned().zip(p.scores.iter().map(|&s| round4(s).into())).collect();
-            object.insert("scores".into(), scores.into());
+            summary.tally(&p);
+            insert_prediction(&mut object, &p, topics);
             serde_json::to_writer(&mut out, &object).map_err(|e| Error::io(OUTPUT, e.into()))?;
             out.write_all(b"\n").map_err(|e| Error::io(OUTPUT, e))?;
             summary.rows_written += 1;
@@ -500,6 +502,15 @@ fn row_text(
         }
     }
     Ok(())
+}
+
+/// Adds `topics` (given, most probable first) and `scores` (every topic, 4 decimals) to a JSON
+/// object: the one shape of every JSON output (`label --format jsonl`, `predict --format json`).
+pub fn insert_prediction(obj: &mut serde_json::Map<String, serde_json::Value>, p: &Prediction, topics: &[String]) {
+    obj.insert("topics".into(), p.topics.iter().map(|&t| topics[t].clone()).collect::<Vec<_>>().into());
+    let scores: serde_json::Map<_, _> =
+        topics.iter().cloned().zip(p.scores.iter().map(|&s| round4(s).into())).collect();
+    obj.insert("scores".into(), scores.into());
 }
 
 /// Formats `topic:probability` pairs, most probable first.
@@ -579,10 +590,7 @@ impl<W: Write> Sink<W> {
                     // Fields were checked to be UTF-8 before classification.
                     obj.insert(key.clone(), String::from_utf8_lossy(field).into_owned().into());
                 }
-                obj.insert("topics".into(), p.topics.iter().map(|&t| topics[t].clone()).collect::<Vec<_>>().into());
-                let scores: serde_json::Map<_, _> =
-                    topics.iter().cloned().zip(p.scores.iter().map(|&s| round4(s).into())).collect();
-                obj.insert("scores".into(), scores.into());
+                insert_prediction(&mut obj, p, topics);
                 line.clear();
                 serde_json::to_writer(&mut *line, &obj).map_err(std::io::Error::other)?;
                 line.push(b'\n');

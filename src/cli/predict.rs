@@ -193,11 +193,9 @@ fn write_json(
     args: &PredictArgs,
 ) -> std::io::Result<()> {
     let topics = model.topics();
-    let mut obj = serde_json::json!({
-        "file": name,
-        "topics": p.topics.iter().map(|&t| topics[t].clone()).collect::<Vec<_>>(),
-        "scores": topics.iter().cloned().zip(p.scores.iter().map(|&s| serde_json::Value::from(round4(s)))).collect::<serde_json::Map<_, _>>(),
-    });
+    let mut obj = serde_json::Map::new();
+    obj.insert("file".into(), name.into());
+    tagger::batch::insert_prediction(&mut obj, p, topics);
     if args.explain {
         let explained: serde_json::Map<_, _> = p
             .topics
@@ -211,7 +209,7 @@ fn write_json(
                 (topics[t].clone(), serde_json::Value::from(terms))
             })
             .collect();
-        obj["explain"] = explained.into();
+        obj.insert("explain".into(), explained.into());
     }
     serde_json::to_writer(&mut *out, &obj)?;
     writeln!(out)
