@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::features::tfidf::{count_ngrams, no_column_left};
 use crate::features::vocab::{column_order, NgramRange, Vocabulary};
 use crate::features::{Tfidf, TfidfValidParams, TokenizedCorpus};
-use crate::model::format::{read_framed, write_framed, FileKind};
+use crate::model::format::{decode_framed, save_atomically, write_framed, FileKind};
 use crate::model::{topic_matrix, Model, TrainingMeta};
 use crate::text::{Step, TextPipeline, TokenizerSettings};
 use serde::{Deserialize, Serialize};
@@ -280,14 +280,11 @@ macro_rules! framed_file {
             }
 
             pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self> {
-                let payload = read_framed(bytes, &$kind, name)?;
-                postcard::from_bytes(payload).map_err(|e| Error::model(name, format!("damaged {}: {e}", $kind.noun)))
+                decode_framed(bytes, &$kind, name)
             }
 
             pub fn save(&self, path: &std::path::Path) -> Result<()> {
-                let mut tmp = crate::output::temp_beside(path)?;
-                self.write_to(std::io::BufWriter::new(tmp.as_file_mut()), &path.display().to_string())?;
-                crate::output::commit(tmp, path)
+                save_atomically(path, |out, name| self.write_to(out, name))
             }
 
             pub fn load(path: &std::path::Path) -> Result<Self> {

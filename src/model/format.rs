@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::features::{NgramRange, Tfidf, Vocabulary};
 use crate::text::{Step, TextPipeline, TokenizerSettings};
 use serde::{Deserialize, Serialize};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 pub const MAGIC: &[u8; 8] = b"TAGGERMD";
@@ -67,32 +67,43 @@ impl Model {
     /// Writes the model to `path` atomically: a temporary file in the same folder, synced, then
     /// renamed over `path`. A failed or interrupted save leaves any earlier file untouched.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let name = path.display().to_string();
-        if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
-        let mut tmp = crate::output::temp_beside(path)?;
-        self.write_to(std::io::BufWriter::new(tmp.as_file_mut()), &name)?;
-        crate::output::commit(tmp, path)
+        save_atomically(path, |out, name| self.write_to(out, name))
     }
 
     /// Reads a model file.
     pub fn load(path: &Path) -> Result<Model> {
-        let name = path.display().to_string();
-        let mut bytes = Vec::new();
-        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(|e| Error::io(path, e))?;
-        Model::from_bytes(&bytes, &name)
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Model::from_bytes(&bytes, &path.display().to_string())
     }
 
     /// Decodes a model from bytes; `name` is used in error messages.
     pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Model> {
-        let bad = |msg: String| Error::model(name, msg);
-        let payload = read_framed(bytes, &MODEL_FILE, name)?;
-        let file: ModelFile = postcard::from_bytes(payload).map_err(|e| {
-            bad(format!("damaged model file: the checksum matches but the contents do not decode ({e})"))
-        })?;
-        from_file(file).map_err(|e| bad(format!("inconsistent model file: {e}")))
+        let file: ModelFile = decode_framed(bytes, &MODEL_FILE, name)?;
+        from_file(file).map_err(|e| Error::model(name, format!("inconsistent model file: {e}")))
     }
+}
+
+/// Writes a file with `write` (given a buffered writer and the name for messages) atomically:
+/// the folder is created if needed, then a temporary file beside `path` is written, synced and
+/// renamed over it. Model files and shard files are saved this one way.
+pub(crate) fn save_atomically(
+    path: &Path,
+    write: impl FnOnce(std::io::BufWriter<&mut std::fs::File>, &str) -> Result<()>,
+) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let mut tmp = crate::output::temp_beside(path)?;
+    write(std::io::BufWriter::new(tmp.as_file_mut()), &path.display().to_string())?;
+    crate::output::commit(tmp, path)
+}
+
+/// Checks the header of a framed file of `kind` and decodes its payload.
+pub(crate) fn decode_framed<T: serde::de::DeserializeOwned>(bytes: &[u8], kind: &FileKind, name: &str) -> Result<T> {
+    let payload = read_framed(bytes, kind, name)?;
+    postcard::from_bytes(payload).map_err(|e| {
+        Error::model(name, format!("damaged {}: the checksum matches but the contents do not decode ({e})", kind.noun))
+    })
 }
 
 /// Writes `value` with the common header: magic, format version, payload length, CRC-32.
