@@ -2,7 +2,7 @@
 //! buffers, classify the batch in parallel, write it in input order, repeat. Memory is bounded by
 //! the batch, not the file.
 
-use crate::corpus::{check_encoding, csv_error, read_headers, resolve_columns, ColumnSpec};
+use crate::corpus::{check_encoding, csv_error, read_headers, resolve_columns, ColumnSpec, TextStore};
 use crate::error::{Error, Location, Result};
 use crate::features::Scratch;
 use crate::model::Prediction;
@@ -126,10 +126,8 @@ struct Batch {
     field_ends: Vec<usize>,
     /// End of each row in `field_ends`.
     row_ends: Vec<usize>,
-    /// Every row's text (its text columns joined), back to back.
-    texts: String,
-    /// End of each row's text in `texts`.
-    text_ends: Vec<usize>,
+    /// Every row's text (its text columns joined).
+    texts: TextStore,
     /// Rows skipped under `--skip-bad` while this batch was read, reported before it is written.
     skipped: Vec<SkippedRow>,
     /// Rows read (written or skipped) up to the end of this batch, and input bytes consumed.
@@ -145,7 +143,6 @@ impl Batch {
         self.field_ends.clear();
         self.row_ends.clear();
         self.texts.clear();
-        self.text_ends.clear();
         self.skipped.clear();
         self.error = None;
     }
@@ -154,19 +151,17 @@ impl Batch {
         self.row_ends.len()
     }
 
-    /// Adds a row whose text is already at the end of `texts`.
+    /// Adds a row's fields; its text is already the last of `texts`.
     fn push(&mut self, record: &csv::ByteRecord) {
         for field in record.iter() {
             self.fields.extend_from_slice(field);
             self.field_ends.push(self.fields.len());
         }
         self.row_ends.push(self.field_ends.len());
-        self.text_ends.push(self.texts.len());
     }
 
     fn text(&self, row: usize) -> &str {
-        let start = if row == 0 { 0 } else { self.text_ends[row - 1] };
-        &self.texts[start..self.text_ends[row]]
+        self.texts.get(row)
     }
 
     fn fields(&self, row: usize) -> impl Iterator<Item = &[u8]> {
@@ -291,7 +286,7 @@ fn read_batches<R: Read>(
                 }
             }
             rows_read += 1;
-            match row_text(&record, text_cols, headers, loc, &mut batch.texts) {
+            match batch.texts.push_with(|text| row_text(&record, text_cols, headers, loc, text)) {
                 Ok(()) => batch.push(&record),
                 Err(err) if opts.skip_bad => batch.skipped.push(skipped_from(err)),
                 Err(err) => {
@@ -473,33 +468,25 @@ fn csv_out_error(e: csv::Error, name: &str) -> Error {
     }
 }
 
-/// Appends the text to classify to `texts`: the chosen columns joined by line breaks. Every
-/// field must be UTF-8, not only the text, since the row is written back out. A bad row leaves
-/// `texts` as it was.
+/// Appends the text to classify to `text`: the chosen columns joined by line breaks. Every
+/// field must be UTF-8, not only the text, since the row is written back out.
 fn row_text(
     record: &csv::ByteRecord,
     text_cols: &[usize],
     headers: &[String],
     loc: &Location,
-    texts: &mut String,
+    text: &mut String,
 ) -> Result<()> {
     for i in 0..record.len() {
         if !text_cols.contains(&i) {
             crate::corpus::field_str(record, i, headers, loc)?;
         }
     }
-    let start = texts.len();
     for (k, &c) in text_cols.iter().enumerate() {
         if k > 0 {
-            texts.push('\n');
+            text.push('\n');
         }
-        match crate::corpus::field_str(record, c, headers, loc) {
-            Ok(field) => texts.push_str(field),
-            Err(err) => {
-                texts.truncate(start);
-                return Err(err);
-            }
-        }
+        text.push_str(crate::corpus::field_str(record, c, headers, loc)?);
     }
     Ok(())
 }

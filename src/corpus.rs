@@ -94,6 +94,31 @@ impl TextStore {
         self.ends.push(self.buf.len());
     }
 
+    /// Appends one text that `write` writes straight into the shared buffer (no `String` per
+    /// text); if `write` fails, the store is left as it was.
+    pub fn push_with<E>(
+        &mut self,
+        write: impl FnOnce(&mut String) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let start = self.buf.len();
+        match write(&mut self.buf) {
+            Ok(()) => {
+                self.ends.push(self.buf.len());
+                Ok(())
+            }
+            Err(e) => {
+                self.buf.truncate(start);
+                Err(e)
+            }
+        }
+    }
+
+    /// Empties the store and keeps its capacity, for reuse.
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.ends.clear();
+    }
+
     pub fn len(&self) -> usize {
         self.ends.len()
     }
@@ -427,6 +452,24 @@ mod tests {
         assert!(err.starts_with("t.csv: line 2, column labels: no row has a topic"), "{err}");
         assert!(read("").unwrap_err().to_string().contains("empty"));
         assert!(read("text,labels\n").unwrap_err().to_string().contains("no rows"));
+    }
+
+    #[test]
+    fn a_failed_push_leaves_the_store_as_it_was() {
+        let mut store: TextStore = ["قصف على خاركيف"].into_iter().collect();
+        let failed = store.push_with(|buf| {
+            buf.push_str("نص ناقص");
+            Err("invalid UTF-8")
+        });
+        assert_eq!(failed, Err("invalid UTF-8"));
+        let pushed = store.push_with(|buf| {
+            buf.push_str("مباراة الدوري");
+            Ok::<(), ()>(())
+        });
+        assert_eq!(pushed, Ok(()));
+        assert_eq!(store.views(), ["قصف على خاركيف", "مباراة الدوري"]);
+        store.clear();
+        assert!(store.is_empty() && store.bytes() == 0);
     }
 
     #[test]
