@@ -110,14 +110,7 @@ pub fn run(args: InspectArgs) -> Result<()> {
                 tok.drop_numbers,
                 tok.stopwords.len()
             )?;
-            writeln!(
-                out,
-                "normalizer:   {}",
-                info["normalizer"]
-                    .as_array()
-                    .map(|a| a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", "))
-                    .unwrap_or_default()
-            )?;
+            writeln!(out, "normalizer:   {}", joined(&info["normalizer"]))?;
             writeln!(out, "topics:")?;
             for t in info["topics"].as_array().into_iter().flatten() {
                 writeln!(
@@ -125,14 +118,16 @@ pub fn run(args: InspectArgs) -> Result<()> {
                     "  {} ({} documents): {}",
                     t["topic"].as_str().unwrap_or(""),
                     t["documents"],
-                    t["top_ngrams"]
-                        .as_array()
-                        .map(|a| a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", "))
-                        .unwrap_or_default()
+                    joined(&t["top_ngrams"])
                 )?;
             }
             Ok(())
         })(),
     };
     res.and_then(|_| out.flush()).map_err(|e| Error::io("<stdout>", e))
+}
+
+/// A JSON array of strings as one comma-separated line.
+fn joined(list: &serde_json::Value) -> String {
+    list.as_array().map(|a| a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default()
 }
