@@ -200,9 +200,49 @@ impl std::fmt::Display for Lint {
 }
 
 impl LabeledCorpus {
+    /// The line row `i` starts on: from the file, or as if the rows were one line each after a
+    /// header when the corpus was not read from a file.
+    fn line(&self, i: usize) -> u64 {
+        self.lines.get(i).copied().unwrap_or(i as u64 + 2)
+    }
+
+    /// The rows at `idx` as their own corpus (a cross-validation fold, a shard): topics none of
+    /// them carries are dropped and labels renumbered; rows without a topic stay named.
+    pub fn subset(&self, idx: &[usize]) -> LabeledCorpus {
+        LabeledCorpus {
+            source: self.source.clone(),
+            texts: idx.iter().map(|&i| self.texts.get(i)).collect(),
+            labels: idx.iter().map(|&i| self.labels[i].clone()).collect(),
+            topics: self.topics.clone(),
+            unlabeled_lines: idx.iter().filter(|&&i| self.labels[i].is_empty()).map(|&i| self.line(i)).collect(),
+            lines: idx.iter().filter_map(|&i| self.lines.get(i).copied()).collect(),
+        }
+        .compact_topics()
+    }
+
+    /// Drops topics no document carries (a fold can miss a rare topic) and renumbers labels.
+    pub fn compact_topics(mut self) -> LabeledCorpus {
+        let mut used = vec![false; self.topics.len()];
+        self.labels.iter().flatten().for_each(|&t| used[t as usize] = true);
+        if used.iter().all(|&u| u) {
+            return self;
+        }
+        let mut new_index = vec![0u32; self.topics.len()];
+        let mut topics = Vec::new();
+        for (i, t) in self.topics.iter().enumerate() {
+            if used[i] {
+                new_index[i] = topics.len() as u32;
+                topics.push(t.clone());
+            }
+        }
+        self.labels.iter_mut().flatten().for_each(|t| *t = new_index[*t as usize]);
+        self.topics = topics;
+        self
+    }
+
     /// Rare topics and duplicate texts, in file order.
     pub fn lint(&self) -> Vec<Lint> {
-        let line = |i: usize| self.lines.get(i).copied().unwrap_or(i as u64 + 2);
+        let line = |i: usize| self.line(i);
         let mut out = Vec::new();
         let mut members: Vec<Vec<u64>> = vec![Vec::new(); self.topics.len()];
         for (i, labels) in self.labels.iter().enumerate() {

@@ -251,8 +251,8 @@ pub fn cross_validate(corpus: &LabeledCorpus, settings: &TrainSettings, k: usize
     let mut oof: Vec<Vec<f64>> = vec![Vec::new(); corpus.texts.len()];
     for f in 0..k {
         let (train_idx, test_idx): (Vec<usize>, Vec<usize>) = (0..corpus.texts.len()).partition(|&i| fold_of[i] != f);
-        let train = subset(corpus, &train_idx);
-        let test = subset(corpus, &test_idx);
+        let train = corpus.subset(&train_idx);
+        let test = corpus.subset(&test_idx);
         let meta = TrainingMeta {
             source: corpus.source.clone(),
             documents: train.texts.len() as u64,
@@ -293,40 +293,6 @@ pub fn cross_validate(corpus: &LabeledCorpus, settings: &TrainSettings, k: usize
         report.best_threshold_micro_f1 = Some(best.1);
     }
     Ok(report)
-}
-
-fn subset(corpus: &LabeledCorpus, idx: &[usize]) -> LabeledCorpus {
-    LabeledCorpus {
-        source: corpus.source.clone(),
-        texts: idx.iter().map(|&i| corpus.texts.get(i)).collect(),
-        labels: idx.iter().map(|&i| corpus.labels[i].clone()).collect(),
-        topics: corpus.topics.clone(),
-        unlabeled_lines: Vec::new(),
-        lines: idx.iter().filter_map(|&i| corpus.lines.get(i).copied()).collect(),
-    }
-    .compact_topics()
-}
-
-impl LabeledCorpus {
-    /// Drops topics no document carries (a fold can miss a rare topic) and renumbers labels.
-    pub fn compact_topics(mut self) -> LabeledCorpus {
-        let mut used = vec![false; self.topics.len()];
-        self.labels.iter().flatten().for_each(|&t| used[t as usize] = true);
-        if used.iter().all(|&u| u) {
-            return self;
-        }
-        let mut new_index = vec![0u32; self.topics.len()];
-        let mut topics = Vec::new();
-        for (i, t) in self.topics.iter().enumerate() {
-            if used[i] {
-                new_index[i] = topics.len() as u32;
-                topics.push(t.clone());
-            }
-        }
-        self.labels.iter_mut().flatten().for_each(|t| *t = new_index[*t as usize]);
-        self.topics = topics;
-        self
-    }
 }
 
 #[cfg(test)]

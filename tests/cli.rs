@@ -941,6 +941,28 @@ fn training_set_without_a_word_names_the_cause_not_min_df() {
 }
 
 #[test]
+fn single_label_training_and_its_cross_validation_refuse_rows_without_a_topic() {
+    let dir = tmp();
+    let rows = every_nth(3);
+    let unlabeled = unlabeled_lines(&rows);
+    assert!(!unlabeled.is_empty(), "the sample needs rows without a topic");
+    write_labeled(&dir.path().join("s.csv"), &rows);
+    for extra in [&["-o", "m.bin"][..], &["--cv", "3"][..]] {
+        let run = tagger(["train", "s.csv", "--mode", "single"]).args(extra).dir(dir.path()).run();
+        assert_eq!(run.code, Some(1), "{extra:?}: {}", run.stderr);
+        let last = run.stderr.lines().last().unwrap();
+        let line: usize = last
+            .strip_prefix("tagger: s.csv: line ")
+            .and_then(|rest| rest.split(':').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{extra:?}: {last}"));
+        assert!(unlabeled.contains(&line), "{extra:?}: line {line} is not a row without a topic");
+        assert!(last.ends_with(": no topic; single-label training needs exactly one topic per row"), "{last}");
+    }
+    assert_eq!(listing(dir.path()), ["s.csv"], "no model and no temporary file");
+}
+
+#[test]
 fn training_set_with_a_single_topic_is_refused() {
     let dir = tmp();
     let sports: Vec<Row> = corpus().iter().filter(|r| r.labels == "sports").cloned().collect();

@@ -36,16 +36,7 @@ fn meta() -> TrainingMeta {
 
 /// The rows at `idx`, as their own corpus (topics renumbered to those present).
 fn part(idx: &[usize]) -> LabeledCorpus {
-    let c = corpus();
-    LabeledCorpus {
-        source: c.source.clone(),
-        texts: idx.iter().map(|&i| c.texts.get(i)).collect(),
-        labels: idx.iter().map(|&i| c.labels[i].clone()).collect(),
-        topics: c.topics.clone(),
-        unlabeled_lines: Vec::new(),
-        lines: Vec::new(),
-    }
-    .compact_topics()
+    corpus().subset(idx)
 }
 
 fn sharded(parts: &[Vec<usize>], s: &TrainSettings) -> Model {
