@@ -80,7 +80,7 @@ fn sanad(c: &mut Criterion) {
     let mut group = c.benchmark_group("sanad");
     group.sample_size(10);
     group.throughput(Throughput::Bytes(train_bytes));
-    let meta = TrainingMeta { source: "train".into(), documents: 0, trained_at: 0, tagger_version: String::new() };
+    let meta = TrainingMeta::new("train");
     group.bench_function("train", |b| {
         b.iter(|| black_box(Model::train(corpus.clone(), &settings, meta.clone()).unwrap()))
     });

@@ -58,7 +58,7 @@ impl LabelOptions {
         if self.batch_bytes == 0 {
             return Err(Error::params("batch_bytes", "0: need at least 1 byte per batch"));
         }
-        crate::model::check_threshold(self.decision.threshold)
+        self.decision.threshold.map_or(Ok(()), crate::model::check_threshold)
     }
 }
 

@@ -9,7 +9,7 @@ use common::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use tempfile::TempDir;
 
@@ -54,6 +54,13 @@ fn given(scores: &[(String, f64)], threshold: f64) -> Vec<String> {
     let mut order = scores.to_vec();
     order.sort_by(|a, b| b.1.total_cmp(&a.1));
     order.into_iter().filter(|(_, v)| *v >= threshold).map(|(t, _)| t).collect()
+}
+
+/// The topics whose score reaches the topic's own threshold, most probable first.
+fn given_each(scores: &[(String, f64)], thresholds: &std::collections::BTreeMap<String, f64>) -> Vec<String> {
+    let mut order = scores.to_vec();
+    order.sort_by(|a, b| b.1.total_cmp(&a.1));
+    order.into_iter().filter(|(t, v)| *v >= thresholds[t]).map(|(t, _)| t).collect()
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -287,13 +294,17 @@ fn default_model_gives_no_topic_to_a_recipe() {
 fn inspect_names_the_embedded_model() {
     let text = tagger(["inspect"]).run().ok();
     assert_eq!(text.lines().next(), Some("model:        <embedded default model>"));
-    let documents = corpus().len();
-    assert!(text.contains(&format!("trained on:   labels.csv ({documents} documents)")), "{text}");
+    assert!(text.contains("trained on:   default-corpus.csv ("), "{text}");
     assert!(text.contains(&format!(", threshold {DEFAULT_THRESHOLD}\n")), "{text}");
+    // What it was trained on, and under which licenses.
+    for source in ["tagger-project: 738 documents", "sanad-khaleej: ", "CC BY 4.0", "asnd: "] {
+        assert!(text.contains(source), "inspect does not name {source:?}: {text}");
+    }
     let embedded: Value = serde_json::from_str(&tagger(["inspect", "--format", "json"]).run().ok()).unwrap();
     assert_eq!(embedded["model"], "<embedded default model>");
-    assert_eq!(embedded["trained_on"], "labels.csv");
-    assert_eq!(embedded["documents"], documents);
+    assert_eq!(embedded["trained_on"], "default-corpus.csv");
+    assert_eq!(embedded["trained_at"], "2025-12-02");
+    assert!(embedded["documents"].as_u64().unwrap() > 5000, "{}", embedded["documents"]);
     assert_eq!(embedded["threshold"], DEFAULT_THRESHOLD);
     let topics: Vec<&str> =
         embedded["topics"].as_array().unwrap().iter().map(|t| t["topic"].as_str().unwrap()).collect();
@@ -491,6 +502,7 @@ fn label_keeps_every_column_header_and_row_order_and_appends_topics_and_scores()
     assert_eq!(header, ["id", "text", "labels", "topics", "scores"]);
     assert_eq!(records.len(), input.len());
     let topics = model_topics(None);
+    let thresholds = model_thresholds(None);
     let mut tagged_right = 0;
     for (rec, inp) in records.iter().zip(&input) {
         assert_eq!(&rec[..3], &inp[..], "input columns kept, in order");
@@ -501,7 +513,7 @@ fn label_keeps_every_column_header_and_row_order_and_appends_topics_and_scores()
         assert_eq!(named, topics.iter().collect::<Vec<_>>(), "every topic scored once");
         let given_topics: Vec<String> =
             if rec[3].is_empty() { vec![] } else { rec[3].split('|').map(str::to_string).collect() };
-        assert_eq!(given_topics, given(&scores, DEFAULT_THRESHOLD), "{rec:?}");
+        assert_eq!(given_topics, given_each(&scores, &thresholds), "{rec:?}");
         let mut sorted = given_topics.clone();
         sorted.sort();
         tagged_right += usize::from(sorted.join("|") == inp[2]);
@@ -1290,18 +1302,6 @@ fn training_twice_gives_byte_identical_models() {
     assert_eq!(info["documents"], every_nth(3).len());
 }
 
-/// Rebuilt as the maintainers do: `SOURCE_DATE_EPOCH=1763856000 tagger train data/labels.csv -o
-/// models/default.bin`, with the default settings (threshold included).
-#[test]
-fn default_model_is_reproducible() {
-    let dir = tmp();
-    let out = dir.path().join("default.bin");
-    tagger(["train", s(&labels_csv()), "-o", s(&out), "-q"]).env("SOURCE_DATE_EPOCH", "1763856000").run().ok();
-    let rebuilt = std::fs::read(&out).unwrap();
-    let committed = std::fs::read(root().join("models/default.bin")).unwrap();
-    assert!(rebuilt == committed, "models/default.bin is not what `tagger train data/labels.csv` gives");
-}
-
 // ------------------------------------------------------------------------------------------------
 // 9. A closed pipe ends quietly
 
@@ -1391,4 +1391,105 @@ fn train_with_a_closed_stdout_does_not_panic() {
         serde_json::from_str(&tagger(["inspect", "--format", "json", "--model", "m.bin"]).dir(dir.path()).run().ok())
             .unwrap();
     assert_eq!(info["documents"], corpus().len(), "the model is whole");
+}
+
+// ------------------------------------------------------------------------------------------------
+// Per-topic thresholds, training-text fingerprints, what a model was trained on
+
+/// `eval` on the data a model learned from says so: the default model reports near-perfect
+/// figures on data/labels.csv because it was trained on it.
+#[test]
+fn eval_says_when_the_model_was_trained_on_the_data() {
+    let out = tagger(["eval", s(&labels_csv())]).run().ok();
+    let n = corpus().len();
+    assert!(
+        out.contains(&format!("note: the model was trained on {n} of these {n} documents")),
+        "no note that the default model was trained on data/labels.csv: {out}"
+    );
+    // A model trained on a third of the corpus, scored on the rest: no note.
+    let dir = tmp();
+    let model = train_small(dir.path());
+    let rest: Vec<Row> = corpus().iter().enumerate().filter(|(i, _)| i % 3 != 0).map(|(_, r)| r.clone()).collect();
+    write_labeled(&dir.path().join("rest.csv"), &rest);
+    let out = tagger(["eval", "rest.csv", "--model", s(&model)]).dir(dir.path()).run().ok();
+    assert!(!out.contains("note: the model was trained on"), "{out}");
+    let json: Value = serde_json::from_str(
+        &tagger(["eval", "rest.csv", "--model", s(&model), "--format", "json"]).dir(dir.path()).run().ok(),
+    )
+    .unwrap();
+    assert_eq!(json["trained_on"], 0);
+}
+
+#[test]
+fn tune_thresholds_stores_one_per_topic_and_threshold_overrides_them() {
+    let dir = tmp();
+    write_labeled(&dir.path().join("train.csv"), &every_nth(2));
+    tagger(["train", "train.csv", "-o", "tuned.bin", "-q", "--tune-thresholds", "3"]).dir(dir.path()).run().ok();
+    let model = dir.path().join("tuned.bin");
+    let thresholds = model_thresholds(Some(&model));
+    assert_eq!(thresholds.len(), 10);
+    assert!(thresholds.values().all(|t| (0.01..=0.99).contains(t)), "{thresholds:?}");
+    assert!(thresholds.values().any(|&t| t != DEFAULT_THRESHOLD), "nothing tuned: {thresholds:?}");
+    let inspect = tagger(["inspect", "--model", "tuned.bin"]).dir(dir.path()).run().ok();
+    assert!(inspect.contains(&format!("threshold {}", thresholds["sports"])), "{inspect}");
+
+    let files: Vec<PathBuf> = ["football.txt", "syria-withdrawal.txt", "ukraine-talks.txt"].map(sample).to_vec();
+    let predict = |extra: &[&str]| -> Vec<Value> {
+        let mut args = vec!["predict", "--format", "json", "--model", "tuned.bin"];
+        args.extend(extra);
+        args.extend(files.iter().map(|f| s(f)));
+        tagger(args).dir(dir.path()).run().ok().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    };
+    let scores_of = |v: &Value| -> Vec<(String, f64)> {
+        v["scores"].as_object().unwrap().iter().map(|(t, x)| (t.clone(), x.as_f64().unwrap())).collect()
+    };
+    let names = |v: &Value| -> Vec<String> {
+        v["topics"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()).collect()
+    };
+    for v in predict(&[]) {
+        assert_eq!(names(&v), given_each(&scores_of(&v), &thresholds), "{v}");
+    }
+    for v in predict(&["--threshold", "0.5"]) {
+        assert_eq!(names(&v), given(&scores_of(&v), 0.5), "--threshold overrides every topic's: {v}");
+    }
+}
+
+#[test]
+fn cv_reports_a_threshold_per_topic() {
+    let dir = tmp();
+    write_labeled(&dir.path().join("train.csv"), &every_nth(2));
+    let out = tagger(["train", "train.csv", "--cv", "3"]).dir(dir.path()).run().ok();
+    let line = out.lines().find(|l| l.starts_with("best threshold per topic: ")).unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("ukraine-war 0.") && line.contains("--tune-thresholds 3"), "{line}");
+}
+
+#[test]
+fn tune_thresholds_needs_a_multi_label_model() {
+    let dir = tmp();
+    let rows: Vec<Row> = corpus().iter().filter(|r| r.topics().len() == 1).step_by(2).cloned().collect();
+    write_labeled(&dir.path().join("single.csv"), &rows);
+    let run = tagger(["train", "single.csv", "-o", "m.bin", "--tune-thresholds", "3"]).dir(dir.path()).run();
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("--tune-thresholds is for multi-label models"), "{}", run.stderr);
+    assert!(!dir.path().join("m.bin").exists());
+}
+
+/// `--balanced`: each topic against the mean of the others. On the project's corpus the
+/// samples keep their tags, and a single-label model refuses it.
+#[test]
+fn balanced_naive_bayes_trains_multi_label_models_only() {
+    let dir = tmp();
+    write_labeled(&dir.path().join("train.csv"), &every_nth(2));
+    tagger(["train", "train.csv", "-o", "b.bin", "-q", "--balanced"]).dir(dir.path()).run().ok();
+    let info: Value =
+        serde_json::from_str(&tagger(["inspect", "--model", "b.bin", "--format", "json"]).dir(dir.path()).run().ok())
+            .unwrap();
+    assert_eq!(info["classifier"], "multi-label balanced naive Bayes");
+    let out = tagger(["predict", "--model", "b.bin", s(&sample("ukraine-talks.txt"))]).dir(dir.path()).run().ok();
+    assert_eq!(topics_of_line(out.trim_end()), ["diplomacy", "ukraine-war"]);
+    let single: Vec<Row> = corpus().iter().filter(|r| r.topics().len() == 1).step_by(2).cloned().collect();
+    write_labeled(&dir.path().join("single.csv"), &single);
+    let run = tagger(["train", "single.csv", "-o", "s.bin", "--balanced", "--mode", "single"]).dir(dir.path()).run();
+    assert!(run.code != Some(0), "{}", run.stderr);
+    assert!(run.stderr.contains("balanced naive Bayes is multi-label only"), "{}", run.stderr);
 }

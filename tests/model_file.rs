@@ -6,6 +6,8 @@ use tagger::model::format::{FORMAT_VERSION, MAGIC};
 use tagger::Model;
 
 const FIXTURE_V1: &[u8] = include_bytes!("fixtures/model-v1.bin");
+/// The version 1 fixture loaded and saved by this tagger (format 2).
+const FIXTURE_V2: &[u8] = include_bytes!("fixtures/model-v2.bin");
 
 fn err(bytes: &[u8]) -> String {
     Model::from_bytes(bytes, "m.bin").expect_err("must be refused").to_string()
@@ -24,11 +26,27 @@ fn format_v1_fixture_still_loads_and_predicts() {
 
 #[test]
 fn save_and_load_round_trip_byte_for_byte() {
-    let model = Model::from_bytes(FIXTURE_V1, "model-v1.bin").unwrap();
+    let model = Model::from_bytes(FIXTURE_V2, "model-v2.bin").unwrap();
     let mut bytes = Vec::new();
     model.write_to(&mut bytes, "copy").unwrap();
-    assert_eq!(bytes, FIXTURE_V1);
+    assert_eq!(bytes, FIXTURE_V2);
     assert_eq!(Model::from_bytes(&bytes, "copy").unwrap(), model);
+}
+
+/// A version 1 file takes its one threshold for every topic, and saves as the current format
+/// with the same predictions.
+#[test]
+fn a_version_1_file_is_read_into_the_current_format() {
+    let v1 = Model::from_bytes(FIXTURE_V1, "model-v1.bin").unwrap();
+    assert_eq!(v1.topic_thresholds(), [v1.threshold(), v1.threshold()]);
+    assert_eq!(v1.meta().about, "");
+    let mut bytes = Vec::new();
+    v1.write_to(&mut bytes, "copy").unwrap();
+    assert_eq!(&bytes[8..12], &FORMAT_VERSION.to_le_bytes());
+    assert_eq!(bytes, FIXTURE_V2, "tests/fixtures/model-v2.bin is model-v1.bin saved by this tagger");
+    let v2 = Model::from_bytes(&bytes, "copy").unwrap();
+    let football = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/samples/football.txt")).unwrap();
+    assert_eq!(v1.predict(&football, v1.default_decision()), v2.predict(&football, v2.default_decision()));
 }
 
 #[test]
@@ -67,7 +85,8 @@ fn flipped_bits_are_caught() {
 fn other_format_versions_say_what_to_do() {
     let mut newer = FIXTURE_V1.to_vec();
     newer[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
-    assert!(err(&newer).contains("newer than this tagger reads (1); upgrade tagger"), "{}", err(&newer));
+    let expected = format!("newer than this tagger reads ({FORMAT_VERSION}); upgrade tagger");
+    assert!(err(&newer).contains(&expected), "{}", err(&newer));
     let mut older = FIXTURE_V1.to_vec();
     older[8..12].copy_from_slice(&0u32.to_le_bytes());
     assert!(err(&older).contains("no longer supported"), "{}", err(&older));

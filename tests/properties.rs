@@ -31,7 +31,7 @@ fn settings(mode: Option<LabelMode>) -> TrainSettings {
 }
 
 fn meta() -> TrainingMeta {
-    TrainingMeta { source: "prop".into(), documents: 0, trained_at: 0, tagger_version: String::new() }
+    TrainingMeta::new("prop")
 }
 
 /// A single-label model: the first topic of each row of data/labels.csv.
@@ -116,7 +116,7 @@ proptest! {
         let p = model.predict(&text, model.default_decision());
         prop_assert!(p.scores.iter().all(|s| s.is_finite() && (0.0..=1.0).contains(s)), "{:?}", p.scores);
         for &t in &p.topics {
-            prop_assert!(p.scores[t] >= model.threshold());
+            prop_assert!(p.scores[t] >= model.topic_thresholds()[t]);
         }
     }
 }

@@ -31,7 +31,7 @@ fn settings(max_features: Option<usize>) -> TrainSettings {
 }
 
 fn meta() -> TrainingMeta {
-    TrainingMeta { source: "labels.csv".into(), documents: 0, trained_at: 0, tagger_version: String::new() }
+    TrainingMeta::new("labels.csv")
 }
 
 /// The rows at `idx`, as their own corpus (topics renumbered to those present).

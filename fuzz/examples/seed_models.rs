@@ -65,12 +65,7 @@ fn main() {
             threshold: 0.5,
         };
         let data = if mode == Some(LabelMode::Single) { single.clone() } else { small.clone() };
-        let meta = TrainingMeta {
-            source: "seed.csv".into(),
-            documents: data.texts.len() as u64,
-            trained_at: 0,
-            tagger_version: "seed".into(),
-        };
+        let meta = TrainingMeta { tagger_version: "seed".into(), ..TrainingMeta::new("seed.csv") };
         let model = Model::train(data, &settings, meta).unwrap_or_else(|e| panic!("{name}: {e}"));
         let mut bytes = Vec::new();
         model.write_to(&mut bytes, name).expect("model bytes");

@@ -35,6 +35,14 @@ pub enum NbKind {
     /// `ComplementNB` with `norm=False`); steadier when topics are unbalanced. In multi-label
     /// mode, with two classes per topic, it is the multinomial log-odds without the prior.
     Complement,
+    /// Multi-label only: each topic against the average of the other topics' feature
+    /// distributions (and of the texts with no topic), each weighing the same, instead of
+    /// against the pooled rest of the corpus. With a corpus of a few large sections and small
+    /// political topics, the pooled rest is mostly sport and markets, so every political word
+    /// counts for every political topic: the default model's corpus gave a Russia-Ukraine talks
+    /// article `syria` 1.000 under `Complement` and 0.000 under `Balanced`. No prior, as
+    /// `Complement`.
+    Balanced,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -207,6 +215,39 @@ impl NaiveBayes {
                     let all: f64 = c.iter().sum();
                     for t in 0..k {
                         w[t] = -(((all - c[t]).max(0.0) + alpha).ln() - denom[t]);
+                    }
+                }
+            }
+            (LabelMode::Single, NbKind::Balanced) => {
+                return Err(Error::params(
+                    "kind",
+                    "balanced naive Bayes is multi-label only (a single-label model's softmax already weighs topics against each other)",
+                ));
+            }
+            (LabelMode::Multi, NbKind::Balanced) => {
+                // Per topic u, ln P(f|u); the background of t is the mean over u != t (and the
+                // texts with no topic, when there are any) of P(f|u).
+                let denom: Vec<f64> = topic_sum.iter().map(|s| s + alpha * v).collect();
+                let mut none = Vec::with_capacity(n_features);
+                for (c, &all) in fc.chunks_exact(k).zip(total) {
+                    none.push((all - c.iter().sum::<f64>()).max(0.0));
+                }
+                let none_sum: f64 = none.iter().sum();
+                let with_none = none_sum > 0.0;
+                let others = (k - 1 + usize::from(with_none)) as f64;
+                let mut p = vec![0.0; k];
+                for ((w, c), &n) in weights.chunks_exact_mut(k).zip(fc.chunks_exact(k)).zip(&none) {
+                    let mut sum = 0.0;
+                    for t in 0..k {
+                        p[t] = (c[t] + alpha) / denom[t];
+                        sum += p[t];
+                    }
+                    if with_none {
+                        sum += (n + alpha) / (none_sum + alpha * v);
+                    }
+                    for t in 0..k {
+                        let background = ((sum - p[t]) / others).max(f64::MIN_POSITIVE);
+                        w[t] = p[t].ln() - background.ln();
                     }
                 }
             }

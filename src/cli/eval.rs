@@ -36,7 +36,7 @@ pub struct EvalArgs {
 pub fn run(args: EvalArgs) -> Result<()> {
     let (model, model_name) = load_model(args.model.as_deref())?;
     let (corpus, name) = args.csv.read(&args.input)?;
-    let decision = Decision { threshold: args.threshold.unwrap_or(model.threshold()), top_k: 0 };
+    let decision = Decision { threshold: args.threshold, top_k: 0 };
     let start = Instant::now();
     let report = evaluate(&model, &corpus, decision);
     let secs = start.elapsed().as_secs_f64();
@@ -46,9 +46,25 @@ pub fn run(args: EvalArgs) -> Result<()> {
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::other).and_then(|_| writeln!(out))
         }
-        Format::Text => write_text(&mut out, &report, &name, &model_name, secs, decision.threshold),
+        Format::Text => write_text(&mut out, &report, &name, &model_name, secs, threshold_text(&model, decision)),
     };
     res.and_then(|_| out.flush()).map_err(|e| Error::io("<stdout>", e))
+}
+
+/// "0.7", or "per topic: culture 0.42, ..." when the model's tuned thresholds apply.
+fn threshold_text(model: &tagger::Model, decision: Decision) -> String {
+    match decision.threshold {
+        Some(t) => t.to_string(),
+        None => {
+            let ts = model.topic_thresholds();
+            if ts.iter().all(|&t| t == model.threshold()) {
+                model.threshold().to_string()
+            } else {
+                let each: Vec<String> = model.topics().iter().zip(ts).map(|(n, t)| format!("{n} {t}")).collect();
+                format!("per topic: {}", each.join(", "))
+            }
+        }
+    }
 }
 
 fn write_text(
@@ -57,7 +73,7 @@ fn write_text(
     data: &str,
     model: &str,
     secs: f64,
-    threshold: f64,
+    threshold: String,
 ) -> std::io::Result<()> {
     writeln!(
         out,
@@ -98,6 +114,13 @@ fn write_text(
             }
             writeln!(out)?;
         }
+    }
+    if r.trained_on > 0 {
+        writeln!(
+            out,
+            "note: the model was trained on {} of these {} documents, so these figures overstate its accuracy on new text; cross-validation (`tagger train --cv 5`) gives the honest figure",
+            r.trained_on, r.documents
+        )?;
     }
     if !r.unknown_topics.is_empty() {
         writeln!(out, "topics the model does not know (always missed): {}", r.unknown_topics.join(", "))?;

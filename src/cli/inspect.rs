@@ -40,6 +40,7 @@ pub fn run(args: InspectArgs) -> Result<()> {
     let kind = match model.classifier().kind() {
         NbKind::Multinomial => "multinomial",
         NbKind::Complement => "complement",
+        NbKind::Balanced => "balanced",
     };
     let topics: Vec<serde_json::Value> = model
         .topics()
@@ -48,7 +49,8 @@ pub fn run(args: InspectArgs) -> Result<()> {
         .map(|(i, t)| {
             serde_json::json!({
                 "topic": t,
-                "documents": nb.class_count[i],
+                "documents": nb.class_count[i] as u64,
+                "threshold": model.topic_thresholds()[i],
                 "top_ngrams": model.top_terms(i, args.top).into_iter().map(|(n, _)| n).collect::<Vec<_>>(),
             })
         })
@@ -58,6 +60,8 @@ pub fn run(args: InspectArgs) -> Result<()> {
         "trained_on": meta.source,
         "documents": meta.documents,
         "trained_at_unix": meta.trained_at,
+        "trained_at": date(meta.trained_at),
+        "about": meta.about,
         "tagger_version": meta.tagger_version,
         "format_version": tagger::model::format::FORMAT_VERSION,
         "classifier": format!("{mode} {kind} naive Bayes"),
@@ -83,12 +87,16 @@ pub fn run(args: InspectArgs) -> Result<()> {
             writeln!(out, "model:        {name}")?;
             writeln!(
                 out,
-                "trained on:   {} ({} documents), tagger {}, format {}",
+                "trained on:   {} ({} documents) on {}, tagger {}, format {}",
                 meta.source,
                 meta.documents,
+                date(meta.trained_at),
                 meta.tagger_version,
                 tagger::model::format::FORMAT_VERSION
             )?;
+            for line in meta.about.lines() {
+                writeln!(out, "              {line}")?;
+            }
             writeln!(
                 out,
                 "classifier:   {mode} {kind} naive Bayes, alpha {}, threshold {}",
@@ -115,9 +123,10 @@ pub fn run(args: InspectArgs) -> Result<()> {
             for t in info["topics"].as_array().into_iter().flatten() {
                 writeln!(
                     out,
-                    "  {} ({} documents): {}",
+                    "  {} ({} documents, threshold {}): {}",
                     t["topic"].as_str().unwrap_or(""),
                     t["documents"],
+                    t["threshold"],
                     joined(&t["top_ngrams"])
                 )?;
             }
@@ -125,6 +134,21 @@ pub fn run(args: InspectArgs) -> Result<()> {
         })(),
     };
     res.and_then(|_| out.flush()).map_err(|e| Error::io("<stdout>", e))
+}
+
+/// A Unix time as a UTC calendar date, YYYY-MM-DD (days to civil date, after Howard Hinnant's
+/// `civil_from_days`).
+fn date(unix: u64) -> String {
+    let z = (unix / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + (month <= 2) as i64;
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// A JSON array of strings as one comma-separated line.

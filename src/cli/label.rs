@@ -100,7 +100,7 @@ pub fn run(args: LabelArgs) -> Result<()> {
         super::usage_error("label", "JSON Lines input is written back as JSON Lines: add --format jsonl");
     }
     let (model, _) = load_model(args.model.as_deref())?;
-    let decision = Decision { threshold: args.threshold.unwrap_or(model.threshold()), top_k: args.top_k };
+    let decision = Decision { threshold: args.threshold, top_k: args.top_k };
     let opts = LabelOptions {
         delimiter: args.delimiter,
         text_columns: args.text_column.0.clone(),

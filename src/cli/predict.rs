@@ -112,7 +112,7 @@ fn read_document(path: &Path) -> Result<(String, String)> {
 
 pub fn run(args: PredictArgs) -> Result<()> {
     let (model, model_name) = load_model(args.model.as_deref())?;
-    let decision = Decision { threshold: args.threshold.unwrap_or(model.threshold()), top_k: args.top_k };
+    let decision = Decision { threshold: args.threshold, top_k: args.top_k };
     let files = collect_inputs(&args.inputs)?;
     if args.verbose {
         eprintln!(

@@ -148,8 +148,13 @@ pub struct TrainArgs {
     #[arg(long, conflicts_with = "multinomial")]
     complement: bool,
     /// Multinomial naive Bayes instead of complement.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "balanced")]
     multinomial: bool,
+    /// Multi-label only: each topic against the average of the other topics, each weighing the
+    /// same, instead of against the pooled rest of the corpus (for corpora where a few large
+    /// topics would otherwise be "the rest"; the default model is trained so).
+    #[arg(long, conflicts_with = "complement")]
+    balanced: bool,
     /// Single- or multi-label model.
     #[arg(long, value_enum, default_value_t = ModeArg::Auto)]
     mode: ModeArg,
@@ -160,6 +165,15 @@ pub struct TrainArgs {
     /// Cross-validate with K stratified folds and print micro/macro F1 instead of writing a model.
     #[arg(long, value_name = "K")]
     cv: Option<usize>,
+    /// Choose each topic's threshold by K-fold cross-validation on this data (the threshold
+    /// with the best out-of-fold F1 for the topic) and store them in the model; multi-label
+    /// only. `--threshold` at prediction time still overrides them all.
+    #[arg(long, value_name = "K", conflicts_with_all = ["cv", "merge", "partial"])]
+    tune_thresholds: Option<usize>,
+    /// What the training data is, where it comes from and its licenses; stored in the model
+    /// and shown by `tagger inspect`.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    about: String,
     /// Seed of the cross-validation shuffle.
     #[arg(long, default_value_t = 20261123)]
     seed: u64,
@@ -198,7 +212,13 @@ fn parse_ngrams(text: &str) -> std::result::Result<(u8, u8), String> {
 fn nb_params(args: &TrainArgs) -> Result<NbValidParams> {
     NbParams::new()
         .alpha(args.alpha)
-        .kind(if args.multinomial { NbKind::Multinomial } else { NbKind::Complement })
+        .kind(if args.multinomial {
+            NbKind::Multinomial
+        } else if args.balanced {
+            NbKind::Balanced
+        } else {
+            NbKind::Complement
+        })
         .mode(match args.mode {
             ModeArg::Auto => None,
             ModeArg::Single => Some(LabelMode::Single),
@@ -285,19 +305,38 @@ pub fn run(args: TrainArgs) -> Result<()> {
         if let (Some(t), Some(f)) = (report.best_threshold, report.best_threshold_micro_f1) {
             out!("best threshold on out-of-fold scores: {t:.2} (micro-F1 {f:.4}); train with --threshold {t:.2}");
         }
+        if let (Some(ts), Some(f)) = (&report.topic_thresholds, report.topic_thresholds_micro_f1) {
+            let each: Vec<String> = corpus.topics.iter().zip(ts).map(|(n, t)| format!("{n} {t:.2}")).collect();
+            out!(
+                "best threshold per topic: {} (micro-F1 {f:.4}); train with --tune-thresholds {k} to store them",
+                each.join(", ")
+            );
+        }
         out!("{:.1} s", start.elapsed().as_secs_f64());
         return Ok(());
     }
 
-    spinner.set_message(format!("training on {documents} documents"));
     let source = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| name.clone());
-    let meta = TrainingMeta {
-        source,
-        documents: documents as u64,
-        trained_at: now(),
-        tagger_version: env!("CARGO_PKG_VERSION").into(),
+    let meta = TrainingMeta { trained_at: now(), about: args.about.clone(), ..TrainingMeta::new(source) };
+    let thresholds = match args.tune_thresholds {
+        Some(k) => {
+            if corpus.labels.iter().all(|l| l.len() == 1) && !matches!(args.mode, ModeArg::Multi) {
+                super::usage_error(
+                    "train",
+                    "--tune-thresholds is for multi-label models (a single-label model gives its top topic); add --mode multi",
+                );
+            }
+            spinner.set_message(format!("tuning thresholds ({k} folds)"));
+            let report = cross_validate(&corpus, &settings, k, args.seed)?;
+            report.topic_thresholds
+        }
+        None => None,
     };
-    let model = Model::train(corpus, &settings, meta)?;
+    spinner.set_message(format!("training on {documents} documents"));
+    let mut model = Model::train(corpus, &settings, meta)?;
+    if let Some(t) = thresholds {
+        model.set_topic_thresholds(t)?;
+    }
     model.save(&args.output)?;
     spinner.finish_and_clear();
     out!(
@@ -313,6 +352,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         match model.classifier().kind() {
             NbKind::Multinomial => "multinomial",
             NbKind::Complement => "complement",
+            NbKind::Balanced => "balanced",
         },
         start.elapsed().as_secs_f64()
     );
@@ -341,10 +381,10 @@ fn merge(args: &TrainArgs) -> Result<()> {
     let merged = ModelShard::merge(&shards)?;
     let documents = merged.documents;
     let meta = TrainingMeta {
-        source: format!("{} merged shards", args.inputs.len()),
         documents,
         trained_at: now(),
-        tagger_version: env!("CARGO_PKG_VERSION").into(),
+        about: args.about.clone(),
+        ..TrainingMeta::new(format!("{} merged shards", args.inputs.len()))
     };
     let model = merged.into_model(&nb_params(args)?, args.threshold, meta)?;
     model.save(&args.output)?;

@@ -25,7 +25,8 @@ use std::path::Path;
 pub const MAGIC: &[u8; 8] = b"TAGGERMD";
 /// The format this build writes and reads. Bump it when `ModelFile` changes, keep a fixture of
 /// the old version in `tests/fixtures/`, and say in [`check_version`] what to do with old files.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2 added per-topic thresholds, training-text fingerprints and `TrainingMeta::about`.
+pub const FORMAT_VERSION: u32 = 2;
 /// The oldest format this build still reads.
 pub const OLDEST_SUPPORTED: u32 = 1;
 const HEADER_LEN: usize = 24;
@@ -42,7 +43,60 @@ struct ModelFile {
     sublinear_tf: bool,
     counts: NbCounts,
     threshold: f64,
+    thresholds: Vec<f64>,
+    fingerprints: Vec<u64>,
     meta: TrainingMeta,
+}
+
+/// Version 1 of the payload: no per-topic thresholds, fingerprints or `about`.
+#[derive(Deserialize)]
+struct ModelFileV1 {
+    topics: Vec<String>,
+    steps: Vec<Step>,
+    tokenizer: TokenizerSettings,
+    ngrams: NgramRange,
+    terms: Vec<Box<str>>,
+    features: Vec<u64>,
+    idf: Vec<f64>,
+    sublinear_tf: bool,
+    counts: NbCounts,
+    threshold: f64,
+    meta: TrainingMetaV1,
+}
+
+#[derive(Deserialize)]
+struct TrainingMetaV1 {
+    source: String,
+    documents: u64,
+    trained_at: u64,
+    tagger_version: String,
+}
+
+impl From<ModelFileV1> for ModelFile {
+    fn from(v1: ModelFileV1) -> ModelFile {
+        let m = v1.meta;
+        ModelFile {
+            thresholds: vec![v1.threshold; v1.topics.len()],
+            fingerprints: Vec::new(),
+            meta: TrainingMeta {
+                source: m.source,
+                documents: m.documents,
+                trained_at: m.trained_at,
+                tagger_version: m.tagger_version,
+                about: String::new(),
+            },
+            topics: v1.topics,
+            steps: v1.steps,
+            tokenizer: v1.tokenizer,
+            ngrams: v1.ngrams,
+            terms: v1.terms,
+            features: v1.features,
+            idf: v1.idf,
+            sublinear_tf: v1.sublinear_tf,
+            counts: v1.counts,
+            threshold: v1.threshold,
+        }
+    }
 }
 
 impl Model {
@@ -59,6 +113,8 @@ impl Model {
             sublinear_tf: self.tfidf.sublinear_tf,
             counts: self.classifier.counts().clone(),
             threshold: self.threshold,
+            thresholds: self.thresholds.clone(),
+            fingerprints: self.fingerprints.clone(),
             meta: self.meta.clone(),
         };
         write_framed(&mut out, MAGIC, &file, name)
@@ -78,7 +134,11 @@ impl Model {
 
     /// Decodes a model from bytes; `name` is used in error messages.
     pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Model> {
-        let file: ModelFile = decode_framed(bytes, &MODEL_FILE, name)?;
+        let file: ModelFile = if framed_version(bytes) == Some(1) {
+            decode_framed::<ModelFileV1>(bytes, &MODEL_FILE, name)?.into()
+        } else {
+            decode_framed(bytes, &MODEL_FILE, name)?
+        };
         from_file(file).map_err(|e| Error::model(name, format!("inconsistent model file: {e}")))
     }
 }
@@ -96,6 +156,11 @@ pub(crate) fn save_atomically(
     let mut tmp = crate::output::temp_beside(path)?;
     write(std::io::BufWriter::new(tmp.as_file_mut()), &path.display().to_string())?;
     crate::output::commit(tmp, path)
+}
+
+/// The format version in a framed file's header, if it has one.
+fn framed_version(bytes: &[u8]) -> Option<u32> {
+    bytes.get(8..12).map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
 }
 
 /// Checks the header of a framed file of `kind` and decodes its payload.
@@ -201,6 +266,13 @@ fn from_file(file: ModelFile) -> Result<Model> {
         return Err(Error::params("vocabulary", "feature, idf and count lengths differ"));
     }
     crate::model::check_threshold(file.threshold)?;
+    if file.thresholds.len() != n_topics {
+        return Err(Error::params("thresholds", format!("{} thresholds for {n_topics} topics", file.thresholds.len())));
+    }
+    file.thresholds.iter().try_for_each(|&t| crate::model::check_threshold(t))?;
+    if file.fingerprints.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(Error::params("fingerprints", "not sorted"));
+    }
     NgramRange::new(file.ngrams.min, file.ngrams.max)?;
     let vocab = Vocabulary::new(file.ngrams, file.terms, file.features)?;
     let tfidf = Tfidf::new(vocab, file.idf, file.sublinear_tf)?;
@@ -211,6 +283,8 @@ fn from_file(file: ModelFile) -> Result<Model> {
         tfidf,
         classifier,
         threshold: file.threshold,
+        thresholds: file.thresholds,
+        fingerprints: file.fingerprints,
         meta: file.meta,
     })
 }

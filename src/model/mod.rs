@@ -25,6 +25,23 @@ pub struct TrainingMeta {
     /// reproducible builds.
     pub trained_at: u64,
     pub tagger_version: String,
+    /// What the training data was, where it came from and under which licenses (free text,
+    /// `tagger train --about`); empty when nobody said.
+    pub about: String,
+}
+
+impl TrainingMeta {
+    /// Metadata for a model trained from `source` now by this tagger version; training fills
+    /// in `documents`.
+    pub fn new(source: impl Into<String>) -> TrainingMeta {
+        TrainingMeta {
+            source: source.into(),
+            documents: 0,
+            trained_at: 0,
+            tagger_version: env!("CARGO_PKG_VERSION").into(),
+            about: String::new(),
+        }
+    }
 }
 
 /// Everything `train` needs besides the data.
@@ -51,7 +68,9 @@ pub struct Prediction {
 /// How predictions turn scores into topics.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Decision {
-    pub threshold: f64,
+    /// Give topics from this probability on; `None`: each topic's own threshold, stored in the
+    /// model ([`Model::topic_thresholds`]).
+    pub threshold: Option<f64>,
     /// At most this many topics (0: no limit).
     pub top_k: usize,
 }
@@ -63,6 +82,12 @@ pub struct Model {
     pub(crate) tfidf: Tfidf,
     pub(crate) classifier: NaiveBayes,
     pub(crate) threshold: f64,
+    /// Per topic, the probability from which it is given (all equal to `threshold` unless
+    /// tuned by cross-validation at training time).
+    pub(crate) thresholds: Vec<f64>,
+    /// Sorted fingerprints ([`fingerprint`]) of the training texts, so that `eval` can say
+    /// when it is scoring texts the model learned from.
+    pub(crate) fingerprints: Vec<u64>,
     pub(crate) meta: TrainingMeta,
 }
 
@@ -74,6 +99,8 @@ impl PartialEq for Model {
             && self.tfidf == other.tfidf
             && self.classifier == other.classifier
             && self.threshold == other.threshold
+            && self.thresholds == other.thresholds
+            && self.fingerprints == other.fingerprints
             && self.meta == other.meta
     }
 }
@@ -87,7 +114,7 @@ pub struct Vectorized {
 impl Model {
     /// Learns a model from labeled documents. The text is dropped once tokenized, so memory is
     /// the token ids and the sparse rows, not the raw corpus.
-    pub fn train(corpus: LabeledCorpus, settings: &TrainSettings, meta: TrainingMeta) -> Result<Model> {
+    pub fn train(corpus: LabeledCorpus, settings: &TrainSettings, mut meta: TrainingMeta) -> Result<Model> {
         check_threshold(settings.threshold)?;
         let pipeline = TextPipeline::new(settings.steps.clone(), settings.tokenizer.clone());
         let LabeledCorpus { source, texts, labels, topics, unlabeled_lines, .. } = corpus;
@@ -106,6 +133,8 @@ impl Model {
                 format!("only one topic ({}); a classifier needs at least two", topics.join(", ")),
             ));
         }
+        meta.documents = texts.len() as u64;
+        let fingerprints = fingerprints(texts.iter());
         let views = texts.views();
         let tokenized = TokenizedCorpus::new(&pipeline, &views);
         drop(views);
@@ -115,7 +144,8 @@ impl Model {
         drop(tokenized);
         let targets = topic_matrix(&labels, topics.len());
         let classifier = settings.nb.fit(&DatasetBase::new(rows, targets))?;
-        Ok(Model { topics, pipeline, tfidf, classifier, threshold: settings.threshold, meta })
+        let thresholds = vec![settings.threshold; topics.len()];
+        Ok(Model { topics, pipeline, tfidf, classifier, threshold: settings.threshold, thresholds, fingerprints, meta })
     }
 
     /// Assembles a model from fitted parts (used by merged shard training).
@@ -131,7 +161,8 @@ impl Model {
         if classifier.n_topics() != topics.len() || classifier.n_features() != tfidf.n_features() {
             return Err(Error::params("model", "classifier, topics and features do not match"));
         }
-        Ok(Model { topics, pipeline, tfidf, classifier, threshold, meta })
+        let thresholds = vec![threshold; topics.len()];
+        Ok(Model { topics, pipeline, tfidf, classifier, threshold, thresholds, fingerprints: Vec::new(), meta })
     }
 
     pub fn topics(&self) -> &[String] {
@@ -142,9 +173,34 @@ impl Model {
         &self.meta
     }
 
-    /// The default threshold stored at training time.
+    /// The default threshold stored at training time (`tagger train --threshold`).
     pub fn threshold(&self) -> f64 {
         self.threshold
+    }
+
+    /// Per topic (in [`Model::topics`] order), the probability from which the topic is given
+    /// when no threshold is asked for: the default threshold, or the one cross-validation chose
+    /// for the topic (`tagger train --tune-thresholds`).
+    pub fn topic_thresholds(&self) -> &[f64] {
+        &self.thresholds
+    }
+
+    /// Sets each topic's threshold (in topic order); each must be a probability.
+    pub fn set_topic_thresholds(&mut self, thresholds: Vec<f64>) -> Result<()> {
+        if thresholds.len() != self.topics.len() {
+            return Err(Error::params(
+                "thresholds",
+                format!("{} thresholds for {} topics", thresholds.len(), self.topics.len()),
+            ));
+        }
+        thresholds.iter().try_for_each(|&t| check_threshold(t))?;
+        self.thresholds = thresholds;
+        Ok(())
+    }
+
+    /// How many of `texts` the model was trained on (same text, byte for byte).
+    pub fn trained_on_count<'a>(&self, texts: impl Iterator<Item = &'a str>) -> usize {
+        texts.filter(|t| self.fingerprints.binary_search(&fingerprint(t)).is_ok()).count()
     }
 
     pub fn mode(&self) -> LabelMode {
@@ -164,7 +220,7 @@ impl Model {
     }
 
     pub fn default_decision(&self) -> Decision {
-        Decision { threshold: self.threshold, top_k: 0 }
+        Decision { threshold: None, top_k: 0 }
     }
 
     /// Topic probabilities of one text, using caller-owned buffers.
@@ -207,14 +263,13 @@ impl Model {
         let mut order: Vec<usize> = (0..scores.len()).collect();
         // Stable: ties keep topic order.
         order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+        let reaches = |t: usize| scores[t] >= decision.threshold.unwrap_or(self.thresholds[t]);
         let mut given: Vec<usize> = match self.mode() {
             LabelMode::Single => {
                 let best = order[0];
-                std::iter::once(best)
-                    .chain(order[1..].iter().copied().filter(|&t| scores[t] >= decision.threshold))
-                    .collect()
+                std::iter::once(best).chain(order[1..].iter().copied().filter(|&t| reaches(t))).collect()
             }
-            LabelMode::Multi => order.into_iter().filter(|&t| scores[t] >= decision.threshold).collect(),
+            LabelMode::Multi => order.into_iter().filter(|&t| reaches(t)).collect(),
         };
         if decision.top_k > 0 {
             given.truncate(decision.top_k);
@@ -285,6 +340,20 @@ pub fn topic_matrix(labels: &[Vec<u32>], n_topics: usize) -> Array2<bool> {
         }
     }
     y
+}
+
+/// A text's fingerprint: 64-bit FNV-1a of its UTF-8 bytes. Stable across platforms and
+/// versions, because it is stored in model files.
+pub fn fingerprint(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// Sorted, deduplicated fingerprints of `texts`.
+pub fn fingerprints<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<u64> {
+    let mut out: Vec<u64> = texts.map(fingerprint).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 pub fn check_threshold(threshold: f64) -> Result<()> {

@@ -271,6 +271,21 @@ pub fn model_topics(model: Option<&Path>) -> Vec<String> {
     info["topics"].as_array().unwrap().iter().map(|t| t["topic"].as_str().unwrap().to_string()).collect()
 }
 
+/// Each topic's threshold in a model (`inspect --format json`), by topic name.
+pub fn model_thresholds(model: Option<&Path>) -> std::collections::BTreeMap<String, f64> {
+    let mut args: Vec<std::ffi::OsString> = vec!["inspect".into(), "--format".into(), "json".into()];
+    if let Some(m) = model {
+        args.extend(["--model".into(), m.as_os_str().to_owned()]);
+    }
+    let info: serde_json::Value = serde_json::from_str(&tagger(args).run().ok()).expect("inspect json");
+    info["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["topic"].as_str().unwrap().to_string(), t["threshold"].as_f64().unwrap()))
+        .collect()
+}
+
 /// The topic names of one `predict` text line (`name<TAB>topic score, topic score`).
 pub fn topics_of_line(line: &str) -> Vec<String> {
     let (_, given) = line.split_once('\t').expect("name<TAB>topics");
