@@ -1392,3 +1392,220 @@ fn train_with_a_closed_stdout_does_not_panic() {
             .unwrap();
     assert_eq!(info["documents"], corpus().len(), "the model is whole");
 }
+
+// ------------------------------------------------------------------------------------------------
+// 10. Output targets: devices, FIFOs, symlinks, permissions; outputs that are inputs
+
+/// In `dir`: two CSV halves of every third row (`a.csv`, `b.csv`), their vocabulary shards
+/// (`va.bin`, `vb.bin`), the merged vocabulary `v.bin` and the model shards (`ma.bin`, `mb.bin`).
+fn shard_files(dir: &Path) {
+    let rows = every_nth(3);
+    let (a, b) = rows.split_at(rows.len() / 2);
+    write_labeled(&dir.join("a.csv"), a);
+    write_labeled(&dir.join("b.csv"), b);
+    for args in [
+        &["vocab", "--partial", "a.csv", "-o", "va.bin"][..],
+        &["vocab", "--partial", "b.csv", "-o", "vb.bin"],
+        &["vocab", "--merge", "va.bin", "vb.bin", "-o", "v.bin"],
+        &["train", "--vocab", "v.bin", "--partial", "a.csv", "-o", "ma.bin"],
+        &["train", "--vocab", "v.bin", "--partial", "b.csv", "-o", "mb.bin"],
+    ] {
+        tagger(args).dir(dir).run().ok();
+    }
+}
+
+/// Every command that writes a file, writing it to `out`; run in a folder set up by
+/// [`shard_files`]. The last argument is the output.
+fn writing_commands(out: &str) -> Vec<Vec<String>> {
+    let cmds: [&[&str]; 6] = [
+        &["label", "a.csv", "-q", "-o"],
+        &["train", "a.csv", "-q", "-o"],
+        &["vocab", "--partial", "a.csv", "-o"],
+        &["vocab", "--merge", "va.bin", "vb.bin", "-o"],
+        &["train", "--vocab", "v.bin", "--partial", "a.csv", "-o"],
+        &["train", "--merge", "ma.bin", "mb.bin", "-o"],
+    ];
+    cmds.iter().map(|c| c.iter().chain([&out]).map(|a| a.to_string()).collect()).collect()
+}
+
+/// A FIFO, with a reader that collects whatever is written to it until [`Fifo::written`].
+#[cfg(target_os = "linux")]
+struct Fifo {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    reader: std::thread::JoinHandle<Vec<u8>>,
+}
+
+#[cfg(target_os = "linux")]
+impl Fifo {
+    fn new(path: &Path) -> Fifo {
+        use std::os::unix::fs::OpenOptionsExt;
+        use std::sync::atomic::Ordering;
+        assert!(Command::new("mkfifo").arg(path).status().expect("mkfifo runs").success());
+        // Opened non-blocking (O_NONBLOCK), so this never waits for a writer: a test whose
+        // writer never comes (the bug this guards against) fails instead of hanging.
+        let mut fifo = std::fs::OpenOptions::new().read(true).custom_flags(0o4000).open(path).unwrap();
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let finished = done.clone();
+        let reader = std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let mut buf = [0u8; 1 << 16];
+            loop {
+                let last = finished.load(Ordering::SeqCst);
+                match fifo.read(&mut buf) {
+                    Ok(0) if last => return bytes,
+                    Ok(n) => bytes.extend_from_slice(&buf[..n]),
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && last => return bytes,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(e) => panic!("reading the FIFO: {e}"),
+                }
+                if !last {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+            }
+        });
+        Fifo { done, reader }
+    }
+
+    /// Everything written, once the writer has exited.
+    fn written(self) -> Vec<u8> {
+        self.done.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.reader.join().expect("FIFO reader")
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn output_to_a_fifo_is_written_as_a_stream() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tmp();
+    shard_files(dir.path());
+    let d = dir.path();
+    let before = listing(d);
+    let expected_csv = tagger(["label", "a.csv", "-q"]).dir(d).run().ok();
+    tagger(["train", "a.csv", "-q", "-o", "m.bin"]).env("SOURCE_DATE_EPOCH", "1763856000").dir(d).run().ok();
+    let expected_model = std::fs::read(d.join("m.bin")).unwrap();
+    std::fs::remove_file(d.join("m.bin")).unwrap();
+    for (args, expected) in [
+        (&["label", "a.csv", "-q", "-o", "out.fifo"][..], expected_csv.as_bytes()),
+        (&["train", "a.csv", "-q", "-o", "out.fifo"], &expected_model[..]),
+    ] {
+        let fifo = Fifo::new(&d.join("out.fifo"));
+        let run = tagger(args).env("SOURCE_DATE_EPOCH", "1763856000").dir(d).run();
+        let written = fifo.written();
+        run.ok();
+        assert!(written == expected, "{args:?}: the FIFO got {} bytes, expected {}", written.len(), expected.len());
+        assert!(std::fs::symlink_metadata(d.join("out.fifo")).unwrap().file_type().is_fifo(), "{args:?}");
+        std::fs::remove_file(d.join("out.fifo")).unwrap();
+        assert_eq!(listing(d), before, "{args:?}: no temporary file");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn output_to_a_character_device_keeps_the_device() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tmp();
+    shard_files(dir.path());
+    let d = dir.path();
+    // Root may replace /dev/null itself when this regresses, so as root the test makes its own
+    // null device (mknod) in its folder; anyone else writes to /dev/null, which they cannot
+    // replace.
+    let null = d.join("null");
+    let device = if Command::new("mknod")
+        .arg(&null)
+        .args(["c", "1", "3"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        null
+    } else {
+        std::path::PathBuf::from("/dev/null")
+    };
+    let before = listing(d);
+    for args in writing_commands(s(&device)) {
+        tagger(&args).dir(d).run().ok();
+        let meta = std::fs::symlink_metadata(&device).unwrap();
+        assert!(meta.file_type().is_char_device(), "{args:?}: {} is no longer a device", device.display());
+        assert_eq!(listing(d), before, "{args:?}: no temporary file");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn output_to_standard_output_by_name_is_written_to_stdout() {
+    let dir = tmp();
+    shard_files(dir.path());
+    let d = dir.path();
+    // As /dev/stdout is: a symlink to /proc/self/fd/1. (/dev/stdout itself is not used here,
+    // so that a regression cannot replace it on the machine running the tests.)
+    std::os::unix::fs::symlink("/proc/self/fd/1", d.join("stdout")).unwrap();
+    let before = listing(d);
+    let expected = tagger(["label", "a.csv", "-q"]).dir(d).run().ok();
+    for out in ["/dev/fd/1", "/proc/self/fd/1", "stdout"] {
+        let got = tagger(["label", "a.csv", "-q", "-o", out]).dir(d).run().ok();
+        assert!(got == expected, "-o {out}: {} bytes on stdout, expected {}", got.len(), expected.len());
+        assert_eq!(listing(d), before, "-o {out}: no temporary file, the link kept");
+    }
+    // A model on stdout is the model alone: the summary goes to stderr instead.
+    tagger(["train", "a.csv", "-q", "-o", "m.bin"]).env("SOURCE_DATE_EPOCH", "1763856000").dir(d).run().ok();
+    let model = std::fs::read(d.join("m.bin")).unwrap();
+    for out in ["/dev/fd/1", "stdout"] {
+        let run = tagger(["train", "a.csv", "-q", "-o", out]).env("SOURCE_DATE_EPOCH", "1763856000").dir(d).run();
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        assert!(run.stdout == model, "-o {out}: the model and nothing else on stdout");
+        assert!(run.stderr.starts_with(&format!("wrote {out}: ")), "{}", run.stderr);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn output_through_a_symlink_replaces_the_file_it_points_to() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tmp();
+    shard_files(dir.path());
+    let d = dir.path();
+    std::fs::create_dir(d.join("sub")).unwrap();
+    for (i, args) in writing_commands("link").into_iter().enumerate() {
+        // An existing file behind the link, and a link to a file not written yet.
+        let (target, existing) = (format!("sub/out-{i}"), i % 2 == 0);
+        if existing {
+            std::fs::write(d.join(&target), "earlier\n").unwrap();
+            std::fs::set_permissions(d.join(&target), std::fs::Permissions::from_mode(0o640)).unwrap();
+        }
+        std::os::unix::fs::symlink(&target, d.join("link")).unwrap();
+        tagger(&args).dir(d).run().ok();
+        assert_eq!(std::fs::read_link(d.join("link")).unwrap(), Path::new(&target), "{args:?}: the link is kept");
+        let meta = std::fs::symlink_metadata(d.join(&target)).unwrap();
+        assert!(meta.is_file() && meta.len() > 8, "{args:?}: written behind the link");
+        if existing {
+            assert_eq!(meta.permissions().mode() & 0o777, 0o640, "{args:?}: mode kept");
+        }
+        std::fs::remove_file(d.join("link")).unwrap();
+    }
+    let names = listing(&d.join("sub"));
+    assert_eq!(names, (0..6).map(|i| format!("out-{i}")).collect::<Vec<_>>(), "no temporary file");
+    assert!(!listing(d).iter().any(|n| n.starts_with(".tagger-")), "no temporary file");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_existing_output_keeps_its_permission_bits() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tmp();
+    shard_files(dir.path());
+    let d = dir.path();
+    for (args, mode) in writing_commands("out").into_iter().zip([0o640, 0o600, 0o604, 0o660, 0o640, 0o755]) {
+        std::fs::write(d.join("out"), "earlier\n").unwrap();
+        std::fs::set_permissions(d.join("out"), std::fs::Permissions::from_mode(mode)).unwrap();
+        tagger(&args).dir(d).run().ok();
+        let meta = std::fs::metadata(d.join("out")).unwrap();
+        assert!(meta.len() > 8, "{args:?}: replaced");
+        assert_eq!(meta.permissions().mode() & 0o777, mode, "{args:?}: mode {mode:o} kept");
+        std::fs::remove_file(d.join("out")).unwrap();
+    }
+    // A new file gets the usual mode, as the umask allows.
+    tagger(["label", "a.csv", "-q", "-o", "new.csv"]).dir(d).run().ok();
+    let mode = std::fs::metadata(d.join("new.csv")).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode & !0o644, 0, "{mode:o}");
+}

@@ -120,8 +120,9 @@ pub fn run(args: LabelArgs) -> Result<()> {
         None => label(args.input_format, &model, input, &name, std::io::stdout(), &opts, &mut report)?,
         Some(path) => {
             // Written beside the target and renamed only when complete: a failed or interrupted
-            // run never leaves a truncated file under the final name.
-            let mut tmp = tagger::output::temp_beside(path)?;
+            // run never leaves a truncated file under the final name (a device or FIFO is
+            // written directly).
+            let mut tmp = tagger::output::create(path)?;
             let summary = label(
                 args.input_format,
                 &model,

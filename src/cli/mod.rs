@@ -74,6 +74,17 @@ fn usage_error(subcommand: &str, message: impl std::fmt::Display) -> ! {
     command.error(clap::error::ErrorKind::ArgumentConflict, message).exit()
 }
 
+/// Prints the one-line summary of a command that wrote `output`: on stdout, or on stderr when
+/// the output itself went to stdout (`-o /dev/stdout`), so that the file stays whole.
+fn summary(output: &Path, line: std::fmt::Arguments) -> Result<()> {
+    use std::io::Write;
+    if tagger::output::is_stdout(output) {
+        eprintln!("{line}");
+        return Ok(());
+    }
+    writeln!(std::io::stdout(), "{line}").map_err(|e| Error::io("<stdout>", e))
+}
+
 /// `--model PATH` or, without it, the model embedded in the binary. Returns the model and the
 /// name to report it by.
 fn load_model(path: Option<&Path>) -> Result<(Model, String)> {

@@ -300,22 +300,25 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let model = Model::train(corpus, &settings, meta)?;
     model.save(&args.output)?;
     spinner.finish_and_clear();
-    out!(
-        "wrote {}: {} documents, {} topics, {} features, {}-label {} naive Bayes, {:.2} s",
-        args.output.display(),
-        documents,
-        n_topics,
-        model.tfidf().n_features(),
-        match model.mode() {
-            LabelMode::Single => "single",
-            LabelMode::Multi => "multi",
-        },
-        match model.classifier().kind() {
-            NbKind::Multinomial => "multinomial",
-            NbKind::Complement => "complement",
-        },
-        start.elapsed().as_secs_f64()
-    );
+    super::summary(
+        &args.output,
+        format_args!(
+            "wrote {}: {} documents, {} topics, {} features, {}-label {} naive Bayes, {:.2} s",
+            args.output.display(),
+            documents,
+            n_topics,
+            model.tfidf().n_features(),
+            match model.mode() {
+                LabelMode::Single => "single",
+                LabelMode::Multi => "multi",
+            },
+            match model.classifier().kind() {
+                NbKind::Multinomial => "multinomial",
+                NbKind::Complement => "complement",
+            },
+            start.elapsed().as_secs_f64()
+        ),
+    )?;
     Ok(())
 }
 
@@ -326,12 +329,15 @@ fn partial(args: &TrainArgs, input: &std::path::Path) -> Result<()> {
     let (corpus, name) = args.csv.read(input)?;
     let shard = ModelShard::count(&corpus, &vocab)?;
     shard.save(&args.output)?;
-    out!(
-        "wrote model shard {}: {} documents of {name}, {} topics",
-        args.output.display(),
-        shard.documents,
-        shard.topics.len()
-    );
+    super::summary(
+        &args.output,
+        format_args!(
+            "wrote model shard {}: {} documents of {name}, {} topics",
+            args.output.display(),
+            shard.documents,
+            shard.topics.len()
+        ),
+    )?;
     Ok(())
 }
 
@@ -348,13 +354,16 @@ fn merge(args: &TrainArgs) -> Result<()> {
     };
     let model = merged.into_model(&nb_params(args)?, args.threshold, meta)?;
     model.save(&args.output)?;
-    out!(
-        "wrote {}: merged {} shards, {} documents, {} topics, {} features",
-        args.output.display(),
-        args.inputs.len(),
-        documents,
-        model.topics().len(),
-        model.tfidf().n_features()
-    );
+    super::summary(
+        &args.output,
+        format_args!(
+            "wrote {}: merged {} shards, {} documents, {} topics, {} features",
+            args.output.display(),
+            args.inputs.len(),
+            documents,
+            model.topics().len(),
+            model.tfidf().n_features()
+        ),
+    )?;
     Ok(())
 }
