@@ -1160,7 +1160,7 @@ fn label_refuses_to_write_over_its_input() {
         tagger(["label", "in.csv", "-o", out])
             .dir(dir.path())
             .run()
-            .fails_with(&format!("tagger: invalid --output: {out} is the input file; write to another file"));
+            .refused(&format!("tagger: --output {out} is the same file as the input in.csv; write to another file"));
     }
     #[cfg(unix)]
     {
@@ -1168,7 +1168,7 @@ fn label_refuses_to_write_over_its_input() {
         tagger(["label", "link.csv", "-o", "in.csv"])
             .dir(dir.path())
             .run()
-            .fails_with("tagger: invalid --output: in.csv is the input file; write to another file");
+            .refused("tagger: --output in.csv is the same file as the input link.csv; write to another file");
     }
     assert_eq!(std::fs::read(dir.path().join("in.csv")).unwrap(), before, "input unchanged");
     let mut names = listing(dir.path());
@@ -1608,4 +1608,55 @@ fn an_existing_output_keeps_its_permission_bits() {
     tagger(["label", "a.csv", "-q", "-o", "new.csv"]).dir(d).run().ok();
     let mode = std::fs::metadata(d.join("new.csv")).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode & !0o644, 0, "{mode:o}");
+}
+
+#[test]
+fn output_that_is_an_input_is_refused_in_every_command() {
+    let dir = tmp();
+    shard_files(dir.path());
+    let d = dir.path();
+    std::fs::write(d.join("stop.txt"), "في\nمن\n").unwrap();
+    let m = train_small(d);
+    std::fs::rename(m, d.join("m.bin")).unwrap();
+    std::fs::hard_link(d.join("a.csv"), d.join("hard.csv")).unwrap();
+    let before: Vec<(String, Vec<u8>)> =
+        listing(d).into_iter().map(|n| (n.clone(), std::fs::read(d.join(&n)).unwrap())).collect();
+    let refusals: [(&[&str], &str); 11] = [
+        (&["train", "a.csv", "-o", "a.csv"], "--output a.csv is the same file as the input a.csv"),
+        (&["train", "a.csv", "-o", "./a.csv"], "--output ./a.csv is the same file as the input a.csv"),
+        (&["train", "a.csv", "-o", "hard.csv"], "--output hard.csv is the same file as the input a.csv"),
+        (
+            &["train", "a.csv", "--stopwords", "stop.txt", "-o", "stop.txt"],
+            "--output stop.txt is the same file as --stopwords stop.txt",
+        ),
+        (&["vocab", "--partial", "a.csv", "-o", "a.csv"], "--output a.csv is the same file as the input a.csv"),
+        (
+            &["vocab", "--merge", "va.bin", "vb.bin", "-o", "vb.bin"],
+            "--output vb.bin is the same file as the shard vb.bin",
+        ),
+        (
+            &["train", "--vocab", "v.bin", "--partial", "a.csv", "-o", "a.csv"],
+            "--output a.csv is the same file as the input a.csv",
+        ),
+        (
+            &["train", "--vocab", "v.bin", "--partial", "a.csv", "-o", "v.bin"],
+            "--output v.bin is the same file as --vocab v.bin",
+        ),
+        (
+            &["train", "--merge", "ma.bin", "mb.bin", "-o", "ma.bin"],
+            "--output ma.bin is the same file as the shard ma.bin",
+        ),
+        (&["label", "a.csv", "-o", "a.csv"], "--output a.csv is the same file as the input a.csv"),
+        (&["label", "a.csv", "--model", "m.bin", "-o", "m.bin"], "--output m.bin is the same file as --model m.bin"),
+    ];
+    for (args, message) in refusals {
+        tagger(args).dir(d).run().refused(&format!("tagger: {message}; write to another file"));
+        for (name, bytes) in &before {
+            assert!(std::fs::read(d.join(name)).unwrap() == *bytes, "{args:?}: {name} changed");
+        }
+        assert_eq!(listing(d), before.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(), "{args:?}");
+    }
+    // A file of the same name in another folder is another file.
+    std::fs::create_dir(d.join("sub")).unwrap();
+    tagger(["label", "a.csv", "-q", "-o", "sub/a.csv"]).dir(d).run().ok();
 }

@@ -1,5 +1,6 @@
 //! `tagger label`: tag every row of a CSV export, keeping all its columns.
 
+use super::files::{refuse_output_over_input, Input};
 use super::{
     load_model, open_input, parse_columns, parse_delimiter, parse_positive, parse_probability, progress, Columns,
 };
@@ -78,21 +79,11 @@ impl Observer for Report {
     }
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
-}
-
 pub fn run(args: LabelArgs) -> Result<()> {
     if let Some(out) = &args.output {
-        if args.input.as_os_str() != "-" && same_file(&args.input, out) {
-            return Err(Error::params(
-                "--output",
-                format!("{} is the input file; write to another file", out.display()),
-            ));
-        }
+        let mut inputs = vec![Input::new("the input", &args.input)];
+        inputs.extend(args.model.as_deref().map(|m| Input::new("--model", m)));
+        refuse_output_over_input(out, &inputs);
     }
     // Ctrl-C stops at the next batch, so the temporary output file is removed, not left behind.
     super::stop_gracefully_on_ctrl_c();

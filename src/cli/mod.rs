@@ -2,6 +2,7 @@
 //! function per subcommand, which also does all printing.
 
 mod eval;
+mod files;
 mod inspect;
 mod label;
 mod predict;
@@ -72,6 +73,14 @@ fn usage_error(subcommand: &str, message: impl std::fmt::Display) -> ! {
     cli.build();
     let command = cli.find_subcommand_mut(subcommand).expect("a subcommand of tagger");
     command.error(clap::error::ErrorKind::ArgumentConflict, message).exit()
+}
+
+/// A usage error found in what the options name (an output that is an input, a shard given
+/// twice): one `tagger:` line and exit code 2, as README promises, before anything is read or
+/// written.
+fn refuse(message: impl std::fmt::Display) -> ! {
+    eprintln!("tagger: {message}");
+    std::process::exit(2)
 }
 
 /// Prints the one-line summary of a command that wrote `output`: on stdout, or on stderr when

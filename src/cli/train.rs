@@ -1,5 +1,6 @@
 //! `tagger train`: learn a model from labeled CSV (or cross-validate with `--cv`).
 
+use super::files::{refuse_output_over_input, Input};
 use super::{default_model_path, open_input, parse_columns, parse_delimiter, parse_probability, progress, Columns};
 use clap::{Args, ValueEnum};
 use linfa::ParamGuard;
@@ -65,6 +66,11 @@ pub(super) struct TextArgs {
 }
 
 impl TextArgs {
+    /// The `--stopwords` file, among the files a command reads.
+    pub(super) fn stopwords_input(&self) -> Option<Input<'_>> {
+        self.stopwords.as_deref().map(|p| Input::new("--stopwords", p))
+    }
+
     fn tokenizer(&self) -> Result<TokenizerSettings> {
         let stopwords = match &self.stopwords {
             Some(path) => stopwords::parse_list(&std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?),
@@ -235,7 +241,20 @@ macro_rules! out {
     };
 }
 
+/// Refuses, before any work, an output that is one of the files read (`--cv` writes nothing).
+fn check_files(args: &TrainArgs) {
+    if args.cv.is_some() {
+        return;
+    }
+    let role = if args.merge { "the shard" } else { "the input" };
+    let mut inputs: Vec<Input> = args.inputs.iter().map(|p| Input::new(role, p)).collect();
+    inputs.extend(args.vocab.as_deref().map(|v| Input::new("--vocab", v)));
+    inputs.extend(args.text.stopwords_input());
+    refuse_output_over_input(&args.output, &inputs);
+}
+
 pub fn run(args: TrainArgs) -> Result<()> {
+    check_files(&args);
     if args.merge {
         return merge(&args);
     }

@@ -1,5 +1,6 @@
 //! `tagger vocab`: round 1 of exact sharded training (vocabulary and idf from shards).
 
+use super::files::{refuse_output_over_input, Input};
 use super::train::{CsvArgs, TextArgs, TfidfArgs};
 use clap::Args;
 use std::path::PathBuf;
@@ -33,6 +34,10 @@ pub struct VocabArgs {
 }
 
 pub fn run(args: VocabArgs) -> Result<()> {
+    let role = if args.merge { "the shard" } else { "the input" };
+    let mut inputs: Vec<Input> = args.inputs.iter().map(|p| Input::new(role, p)).collect();
+    inputs.extend(args.text.stopwords_input());
+    refuse_output_over_input(&args.output, &inputs);
     if args.partial {
         let [input] = args.inputs.as_slice() else {
             super::usage_error(
