@@ -1660,3 +1660,15 @@ fn output_that_is_an_input_is_refused_in_every_command() {
     std::fs::create_dir(d.join("sub")).unwrap();
     tagger(["label", "a.csv", "-q", "-o", "sub/a.csv"]).dir(d).run().ok();
 }
+
+#[test]
+fn jobs_above_256_is_a_usage_error() {
+    let labels = labels_csv();
+    for n in ["257", "5000", "100000"] {
+        tagger(["-j", n, "label", s(&labels), "-q"]).run().usage_error(&format!(
+            "invalid value '{n}' for '--jobs <N>': {n} threads is more than tagger starts (at most 256; the default is one per core)"
+        ));
+    }
+    let one = tagger(["-j", "1", "label", s(&labels), "-q"]).run().ok();
+    assert!(tagger(["-j", "256", "label", s(&labels), "-q"]).run().ok() == one, "-j 256 works and agrees with -j 1");
+}

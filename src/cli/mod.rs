@@ -27,8 +27,8 @@ Examples:
 #[derive(Debug, Parser)]
 #[command(name = "tagger", version, about, after_help = EXAMPLES, propagate_version = true)]
 pub struct Cli {
-    /// Worker threads (default: one per core).
-    #[arg(short = 'j', long, global = true, value_name = "N", value_parser = parse_positive)]
+    /// Worker threads, 1 to 256 (default: one per core).
+    #[arg(short = 'j', long, global = true, value_name = "N", value_parser = parse_jobs)]
     jobs: Option<usize>,
     #[command(subcommand)]
     command: Command,
@@ -108,6 +108,21 @@ fn parse_positive(text: &str) -> std::result::Result<usize, String> {
     match text.parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
         _ => Err(format!("'{text}' is not a whole number of at least 1")),
+    }
+}
+
+/// The most worker threads `--jobs` starts. Past the cores more threads only cost: on the 738
+/// rows of data/labels.csv, `-j 256` labels in 0.26 s, `-j 5000` took 46 s and `-j 100000` did
+/// not finish in 120 s.
+const MAX_JOBS: usize = 256;
+
+/// A thread count from 1 to [`MAX_JOBS`].
+fn parse_jobs(text: &str) -> std::result::Result<usize, String> {
+    match parse_positive(text)? {
+        n if n > MAX_JOBS => {
+            Err(format!("{n} threads is more than tagger starts (at most {MAX_JOBS}; the default is one per core)"))
+        }
+        n => Ok(n),
     }
 }
 
