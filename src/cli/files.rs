@@ -59,3 +59,20 @@ pub(super) fn refuse_output_over_input(output: &Path, inputs: &[Input]) {
         }
     }
 }
+
+/// Refuses, as a usage error (exit 2), a shard given twice among `shards` (by any name): its
+/// documents would count twice in the merge.
+pub(super) fn refuse_duplicate_shards(shards: &[std::path::PathBuf]) {
+    let ids: Vec<Option<FileId>> = shards.iter().map(|p| identity(p)).collect();
+    for (i, id) in ids.iter().enumerate() {
+        let Some(id) = id else { continue };
+        if let Some(j) = ids[..i].iter().position(|earlier| earlier.as_ref() == Some(id)) {
+            let (first, again) = (&shards[j], &shards[i]);
+            let alias = if first == again { String::new() } else { format!(" (again as {})", again.display()) };
+            super::refuse(format_args!(
+                "shard {} is given twice{alias}; give each shard once (its documents would count twice)",
+                first.display()
+            ));
+        }
+    }
+}

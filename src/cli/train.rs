@@ -1,6 +1,6 @@
 //! `tagger train`: learn a model from labeled CSV (or cross-validate with `--cv`).
 
-use super::files::{refuse_output_over_input, Input};
+use super::files::{refuse_duplicate_shards, refuse_output_over_input, Input};
 use super::{default_model_path, open_input, parse_columns, parse_delimiter, parse_probability, progress, Columns};
 use clap::{Args, ValueEnum};
 use linfa::ParamGuard;
@@ -241,8 +241,17 @@ macro_rules! out {
     };
 }
 
-/// Refuses, before any work, an output that is one of the files read (`--cv` writes nothing).
+/// Refuses, before any work, options that would be ignored, a shard given twice, and an output
+/// that is one of the files read (`--cv` writes nothing).
 fn check_files(args: &TrainArgs) {
+    if args.vocab.is_some() && !args.partial {
+        super::refuse(
+            "--vocab is only used with --partial (round 2 of sharded training): add --partial, or leave out --vocab",
+        );
+    }
+    if args.merge {
+        refuse_duplicate_shards(&args.inputs);
+    }
     if args.cv.is_some() {
         return;
     }

@@ -1,6 +1,6 @@
 //! `tagger vocab`: round 1 of exact sharded training (vocabulary and idf from shards).
 
-use super::files::{refuse_output_over_input, Input};
+use super::files::{refuse_duplicate_shards, refuse_output_over_input, Input};
 use super::train::{CsvArgs, TextArgs, TfidfArgs};
 use clap::Args;
 use std::path::PathBuf;
@@ -38,6 +38,9 @@ pub fn run(args: VocabArgs) -> Result<()> {
     let mut inputs: Vec<Input> = args.inputs.iter().map(|p| Input::new(role, p)).collect();
     inputs.extend(args.text.stopwords_input());
     refuse_output_over_input(&args.output, &inputs);
+    if args.merge {
+        refuse_duplicate_shards(&args.inputs);
+    }
     if args.partial {
         let [input] = args.inputs.as_slice() else {
             super::usage_error(
