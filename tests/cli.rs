@@ -1699,6 +1699,40 @@ fn vocab_without_partial_is_refused_not_ignored() {
 }
 
 #[test]
+fn training_warnings_name_the_first_few_and_count_the_rest() {
+    let dir = tmp();
+    let mut rows = every_nth(3);
+    let row = |text: String, labels: &str| Row { text, labels: labels.to_string() };
+    // 25 topics with a single document, one text 15 times, and 11 texts twice: 12 duplicates.
+    rows.extend((0..25).map(|i| row(format!("خبر فريد عن موضوع نادر رقم {i}"), &format!("rare-{i:02}"))));
+    rows.extend((0..15).map(|_| row("مباراة مكررة في الدوري".into(), "sports")));
+    for i in 0..11 {
+        rows.extend((0..2).map(|_| row(format!("خبر مكرر مرتين رقم {i}"), "sports")));
+    }
+    write_labeled(&dir.path().join("t.csv"), &rows);
+    let run = tagger(["train", "t.csv", "-o", "m.bin", "-q"]).dir(dir.path()).run();
+    run.ok();
+    let warnings: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("tagger: warning: t.csv: ")).collect();
+    let rare: Vec<&&str> = warnings.iter().filter(|l| l.contains(": topic 'rare-")).collect();
+    assert_eq!(rare.len(), 10, "{}", run.stderr);
+    assert!(
+        warnings.contains(&"tagger: warning: t.csv: and 15 more topics have only 1 document (25 in all)"),
+        "{}",
+        run.stderr
+    );
+    let dups: Vec<&&str> = warnings.iter().filter(|l| l.contains(": the same text appears on ")).collect();
+    assert_eq!(dups.len(), 10, "{}", run.stderr);
+    let many = dups.iter().find(|l| l.contains("appears on 15 lines: ")).expect("the text on 15 lines");
+    assert!(many.ends_with(" and 5 more"), "{many}");
+    assert!(
+        warnings.contains(&"tagger: warning: t.csv: and 2 more texts appear on more than one line (12 in all)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(warnings.len(), 22, "10 + 1 of each kind: {}", run.stderr);
+}
+
+#[test]
 fn jobs_above_256_is_a_usage_error() {
     let labels = labels_csv();
     for n in ["257", "5000", "100000"] {

@@ -7,7 +7,7 @@ use linfa::ParamGuard;
 use std::path::PathBuf;
 use std::time::Instant;
 use tagger::classify::{LabelMode, NbKind, NbParams, NbValidParams};
-use tagger::corpus::{read_labeled, ColumnSpec, CsvOptions};
+use tagger::corpus::{read_labeled, ColumnSpec, CsvOptions, Lint};
 use tagger::eval::{cross_validate, mean_std};
 use tagger::features::{DocFreq, TfidfParams, TfidfValidParams};
 use tagger::shard::{ModelShard, TextSettings, Vocab};
@@ -283,8 +283,8 @@ pub fn run(args: TrainArgs) -> Result<()> {
     spinner.set_message("reading");
     let (corpus, name) = args.csv.read(input)?;
     let (documents, n_topics) = (corpus.texts.len(), corpus.topics.len());
-    for lint in corpus.lint().iter().take(20) {
-        spinner.suspend(|| eprintln!("tagger: warning: {name}: {lint}"));
+    for warning in warnings(&corpus.lint()) {
+        spinner.suspend(|| eprintln!("tagger: warning: {name}: {warning}"));
     }
     if !corpus.unlabeled_lines.is_empty() {
         let lines = &corpus.unlabeled_lines;
@@ -348,6 +348,23 @@ pub fn run(args: TrainArgs) -> Result<()> {
         ),
     )?;
     Ok(())
+}
+
+/// Warnings given one by one before the rest of their kind is counted in one line.
+const WARNINGS_SHOWN: usize = 10;
+
+/// The corpus warnings to print: the first [`WARNINGS_SHOWN`] of each kind, then one line that
+/// counts the rest (524 one-document topics once gave 20 warnings and stopped without a word).
+fn warnings(lints: &[Lint]) -> Vec<String> {
+    let (rare, dups): (Vec<&Lint>, Vec<&Lint>) = lints.iter().partition(|l| matches!(l, Lint::RareTopic { .. }));
+    let mut out = Vec::new();
+    for (kind, what) in [(rare, "topics have only 1 document"), (dups, "texts appear on more than one line")] {
+        out.extend(kind.iter().take(WARNINGS_SHOWN).map(|l| l.to_string()));
+        if kind.len() > WARNINGS_SHOWN {
+            out.push(format!("and {} more {what} ({} in all)", kind.len() - WARNINGS_SHOWN, kind.len()));
+        }
+    }
+    out
 }
 
 /// Round 2 of sharded training on one shard.
