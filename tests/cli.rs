@@ -1733,6 +1733,69 @@ fn training_warnings_name_the_first_few_and_count_the_rest() {
 }
 
 #[test]
+fn output_that_is_a_folder_is_refused_before_any_work() {
+    let dir = tmp();
+    shard_files(dir.path());
+    let d = dir.path();
+    std::fs::create_dir(d.join("models")).unwrap();
+    let before = listing(d);
+    let refusals: [(&[&str], &str); 6] = [
+        (
+            &["train", "a.csv", "-o", "models"],
+            "--output models is a folder; give a file name, such as models/model.bin",
+        ),
+        (
+            &["train", "a.csv", "-o", "models/"],
+            "--output models/ is a folder; give a file name, such as models/model.bin",
+        ),
+        (&["train", "a.csv", "-o", "new/"], "--output new/ is a folder; give a file name, such as new/model.bin"),
+        (
+            &["train", "--vocab", "v.bin", "--partial", "a.csv", "-o", "models"],
+            "--output models is a folder; give a file name, such as models/model-shard.bin",
+        ),
+        (
+            &["vocab", "--partial", "a.csv", "-o", "models"],
+            "--output models is a folder; give a file name, such as models/vocab.bin",
+        ),
+        (
+            &["label", "a.csv", "-o", "models/"],
+            "--output models/ is a folder; give a file name, such as models/tagged.csv",
+        ),
+    ];
+    for (args, message) in refusals {
+        tagger(args).dir(d).run().refused(&format!("tagger: {message}"));
+        assert_eq!(listing(d), before, "{args:?}");
+        assert_eq!(listing(&d.join("models")), Vec::<String>::new(), "{args:?}");
+    }
+}
+
+#[test]
+fn cross_validation_with_an_output_is_refused() {
+    let dir = tmp();
+    write_labeled(&dir.path().join("t.csv"), &every_nth(3));
+    tagger(["train", "t.csv", "--cv", "3", "-o", "m.bin"]).dir(dir.path()).run().refused(
+        "tagger: --cv 3 only cross-validates and writes no model: leave out -o m.bin, or leave out --cv to train and write it",
+    );
+    assert_eq!(listing(dir.path()), ["t.csv"]);
+    let out = tagger(["train", "t.csv", "--cv", "3", "-q"]).dir(dir.path()).run().ok();
+    assert!(out.starts_with("3-fold cross-validation on t.csv: "), "{out}");
+    assert_eq!(listing(dir.path()), ["t.csv"], "--cv writes nothing");
+}
+
+#[test]
+fn quiet_training_prints_no_note() {
+    let dir = tmp();
+    let rows = every_nth(3);
+    assert!(!unlabeled_lines(&rows).is_empty());
+    write_labeled(&dir.path().join("t.csv"), &rows);
+    for args in [&["train", "t.csv", "-q", "-o", "m.bin"][..], &["train", "t.csv", "-q", "--cv", "3"]] {
+        let run = tagger(args).dir(dir.path()).run();
+        run.ok();
+        assert_eq!(run.stderr, "", "{args:?}");
+    }
+}
+
+#[test]
 fn jobs_above_256_is_a_usage_error() {
     let labels = labels_csv();
     for n in ["257", "5000", "100000"] {

@@ -40,10 +40,29 @@ impl<'a> Input<'a> {
     }
 }
 
-/// Refuses, as a usage error (exit 2), an `output` that is the same file as one of `inputs`.
-/// Only a regular file can be lost that way: a device, FIFO or standard stream is written as a
-/// stream. Inputs read from stdin (`-`) are not files to compare.
-pub(super) fn refuse_output_over_input(output: &Path, inputs: &[Input]) {
+/// Refuses, as a usage error (exit 2), an `output` that is a folder (found before the work, not
+/// when the file is written after minutes of training) or the same file as one of `inputs`.
+/// `example` is a file name to suggest (`model.bin`).
+pub(super) fn check_output(output: &Path, inputs: &[Input], example: &str) {
+    refuse_folder(output, example);
+    refuse_output_over_input(output, inputs);
+}
+
+/// `somedir` or `somedir/` as the output.
+fn refuse_folder(output: &Path, example: &str) {
+    if output.is_dir() || output.as_os_str().to_string_lossy().ends_with('/') {
+        super::refuse(format_args!(
+            "--output {} is a folder; give a file name, such as {}",
+            output.display(),
+            output.join(example).display()
+        ));
+    }
+}
+
+/// An `output` that is the same file as one of `inputs`. Only a regular file can be lost that
+/// way: a device, FIFO or standard stream is written as a stream. Inputs read from stdin (`-`)
+/// are not files to compare.
+fn refuse_output_over_input(output: &Path, inputs: &[Input]) {
     if !std::fs::metadata(output).is_ok_and(|m| m.is_file()) {
         return;
     }

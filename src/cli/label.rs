@@ -1,6 +1,6 @@
 //! `tagger label`: tag every row of a CSV export, keeping all its columns.
 
-use super::files::{refuse_output_over_input, Input};
+use super::files::{check_output, Input};
 use super::{
     load_model, open_input, parse_columns, parse_delimiter, parse_positive, parse_probability, progress, Columns,
 };
@@ -83,7 +83,7 @@ pub fn run(args: LabelArgs) -> Result<()> {
     if let Some(out) = &args.output {
         let mut inputs = vec![Input::new("the input", &args.input)];
         inputs.extend(args.model.as_deref().map(|m| Input::new("--model", m)));
-        refuse_output_over_input(out, &inputs);
+        check_output(out, &inputs, "tagged.csv");
     }
     // Ctrl-C stops at the next batch, so the temporary output file is removed, not left behind.
     super::stop_gracefully_on_ctrl_c();

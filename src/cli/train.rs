@@ -1,6 +1,6 @@
 //! `tagger train`: learn a model from labeled CSV (or cross-validate with `--cv`).
 
-use super::files::{refuse_duplicate_shards, refuse_output_over_input, Input};
+use super::files::{check_output, refuse_duplicate_shards, Input};
 use super::{default_model_path, open_input, parse_columns, parse_delimiter, parse_probability, progress, Columns};
 use clap::{Args, ValueEnum};
 use linfa::ParamGuard;
@@ -137,9 +137,9 @@ pub struct TrainArgs {
     /// Labeled CSV file (or - for stdin); with --merge, the model shards to add.
     #[arg(required = true, num_args = 1..)]
     inputs: Vec<PathBuf>,
-    /// Where to write the model (or the model shard with --partial).
-    #[arg(short, long, default_value_os_t = default_model_path())]
-    output: PathBuf,
+    /// Where to write the model (or the model shard with --partial) [default: models/model.bin].
+    #[arg(short, long)]
+    output: Option<PathBuf>,
     #[command(flatten)]
     csv: CsvArgs,
     #[command(flatten)]
@@ -180,9 +180,16 @@ pub struct TrainArgs {
     /// one of new articles updates a model without recounting the old ones.
     #[arg(long, conflicts_with = "cv")]
     merge: bool,
-    /// No progress on stderr.
+    /// No progress and no notes on stderr (warnings still show).
     #[arg(short, long)]
     quiet: bool,
+}
+
+impl TrainArgs {
+    /// `-o`, or `models/model.bin` without it.
+    fn output(&self) -> PathBuf {
+        self.output.clone().unwrap_or_else(default_model_path)
+    }
 }
 
 fn parse_ngrams(text: &str) -> std::result::Result<(u8, u8), String> {
@@ -252,6 +259,12 @@ fn check_files(args: &TrainArgs) {
     if args.merge {
         refuse_duplicate_shards(&args.inputs);
     }
+    if let (Some(k), Some(out)) = (args.cv, &args.output) {
+        super::refuse(format_args!(
+            "--cv {k} only cross-validates and writes no model: leave out -o {}, or leave out --cv to train and write it",
+            out.display()
+        ));
+    }
     if args.cv.is_some() {
         return;
     }
@@ -259,7 +272,7 @@ fn check_files(args: &TrainArgs) {
     let mut inputs: Vec<Input> = args.inputs.iter().map(|p| Input::new(role, p)).collect();
     inputs.extend(args.vocab.as_deref().map(|v| Input::new("--vocab", v)));
     inputs.extend(args.text.stopwords_input());
-    refuse_output_over_input(&args.output, &inputs);
+    check_output(&args.output(), &inputs, if args.partial { "model-shard.bin" } else { "model.bin" });
 }
 
 pub fn run(args: TrainArgs) -> Result<()> {
@@ -286,7 +299,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
     for warning in warnings(&corpus.lint()) {
         spinner.suspend(|| eprintln!("tagger: warning: {name}: {warning}"));
     }
-    if !corpus.unlabeled_lines.is_empty() {
+    if !corpus.unlabeled_lines.is_empty() && !args.quiet {
         let lines = &corpus.unlabeled_lines;
         spinner.suspend(|| {
             eprintln!(
@@ -326,13 +339,13 @@ pub fn run(args: TrainArgs) -> Result<()> {
         tagger_version: env!("CARGO_PKG_VERSION").into(),
     };
     let model = Model::train(corpus, &settings, meta)?;
-    model.save(&args.output)?;
+    model.save(&args.output())?;
     spinner.finish_and_clear();
     super::summary(
-        &args.output,
+        &args.output(),
         format_args!(
             "wrote {}: {} documents, {} topics, {} features, {}-label {} naive Bayes, {:.2} s",
-            args.output.display(),
+            args.output().display(),
             documents,
             n_topics,
             model.tfidf().n_features(),
@@ -373,12 +386,12 @@ fn partial(args: &TrainArgs, input: &std::path::Path) -> Result<()> {
     let vocab = Vocab::load(vocab_path)?;
     let (corpus, name) = args.csv.read(input)?;
     let shard = ModelShard::count(&corpus, &vocab)?;
-    shard.save(&args.output)?;
+    shard.save(&args.output())?;
     super::summary(
-        &args.output,
+        &args.output(),
         format_args!(
             "wrote model shard {}: {} documents of {name}, {} topics",
-            args.output.display(),
+            args.output().display(),
             shard.documents,
             shard.topics.len()
         ),
@@ -398,12 +411,12 @@ fn merge(args: &TrainArgs) -> Result<()> {
         tagger_version: env!("CARGO_PKG_VERSION").into(),
     };
     let model = merged.into_model(&nb_params(args)?, args.threshold, meta)?;
-    model.save(&args.output)?;
+    model.save(&args.output())?;
     super::summary(
-        &args.output,
+        &args.output(),
         format_args!(
             "wrote {}: merged {} shards, {} documents, {} topics, {} features",
-            args.output.display(),
+            args.output().display(),
             args.inputs.len(),
             documents,
             model.topics().len(),

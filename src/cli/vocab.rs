@@ -1,6 +1,6 @@
 //! `tagger vocab`: round 1 of exact sharded training (vocabulary and idf from shards).
 
-use super::files::{refuse_duplicate_shards, refuse_output_over_input, Input};
+use super::files::{check_output, refuse_duplicate_shards, Input};
 use super::train::{CsvArgs, TextArgs, TfidfArgs};
 use clap::Args;
 use std::path::PathBuf;
@@ -37,7 +37,7 @@ pub fn run(args: VocabArgs) -> Result<()> {
     let role = if args.merge { "the shard" } else { "the input" };
     let mut inputs: Vec<Input> = args.inputs.iter().map(|p| Input::new(role, p)).collect();
     inputs.extend(args.text.stopwords_input());
-    refuse_output_over_input(&args.output, &inputs);
+    check_output(&args.output, &inputs, "vocab.bin");
     if args.merge {
         refuse_duplicate_shards(&args.inputs);
     }
