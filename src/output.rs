@@ -1,15 +1,83 @@
 //! Output files that appear complete or not at all: written to a temporary file in the target's
 //! folder, then renamed over the target. A failed or interrupted run leaves any earlier file
 //! untouched, and no half-written file under the final name.
+//!
+//! Only a regular file (or a name that does not exist yet) can be replaced that way. A device,
+//! a FIFO or `/dev/stdout` is written to directly, as a stream: renaming over `/dev/null` would
+//! replace the device node with a regular file. A symlink is followed, and the file it points to
+//! is replaced, not the link. An existing file keeps its permission bits (and, where allowed,
+//! its owner and group).
 
 use crate::error::{Error, Result};
-use std::path::Path;
+use std::fs::File;
+use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 
-/// A temporary file beside `target`, readable like any file the user creates (tempfile's
-/// default is owner-only, which would surprise anyone sharing a model or an export).
-pub fn temp_beside(target: &Path) -> Result<NamedTempFile> {
-    let dir = match target.parent() {
+/// An output being written: a temporary file to rename at [`commit`], or a stream.
+pub struct Output {
+    kind: Kind,
+}
+
+enum Kind {
+    Atomic { tmp: NamedTempFile, dest: PathBuf },
+    Stream(File),
+}
+
+impl Output {
+    /// Opens `target` for writing: a temporary file beside the file it names (after symlinks),
+    /// or the device or FIFO itself.
+    pub fn create(target: &Path) -> Result<Output> {
+        if let Some(file) = open_stream(target)? {
+            return Ok(Output { kind: Kind::Stream(file) });
+        }
+        let dest = resolve_symlinks(target)?;
+        let existing = std::fs::metadata(&dest).ok();
+        let tmp = temp_beside(target, &dest)?;
+        if let Some(meta) = existing {
+            keep_permissions(tmp.as_file(), &meta).map_err(|e| Error::io(target, e))?;
+        }
+        Ok(Output { kind: Kind::Atomic { tmp, dest } })
+    }
+
+    /// The file to write to (the temporary file, or the stream).
+    pub fn as_file_mut(&mut self) -> &mut File {
+        match &mut self.kind {
+            Kind::Atomic { tmp, .. } => tmp.as_file_mut(),
+            Kind::Stream(file) => file,
+        }
+    }
+
+    /// True when the output is written directly (a device, FIFO or standard stream), so a
+    /// failed run may leave part of it written.
+    pub fn is_stream(&self) -> bool {
+        matches!(self.kind, Kind::Stream(_))
+    }
+}
+
+/// Opens `target` for writing; see [`Output::create`].
+pub fn create(target: &Path) -> Result<Output> {
+    Output::create(target)
+}
+
+/// Syncs the temporary file and renames it over the target, or, for a stream, flushes it.
+/// `target` is the name the user gave, for messages.
+pub fn commit(out: Output, target: &Path) -> Result<()> {
+    match out.kind {
+        Kind::Atomic { tmp, dest } => {
+            tmp.as_file().sync_all().map_err(|e| Error::io(target, e))?;
+            tmp.persist(&dest).map_err(|e| Error::io(target, e.error))?;
+        }
+        // A File has no buffer of its own; a device or pipe may refuse fsync, and needs none.
+        Kind::Stream(file) => drop(file),
+    }
+    Ok(())
+}
+
+/// A temporary file in `dest`'s folder, readable like any file the user creates (tempfile's
+/// default is owner-only, which would surprise anyone sharing a model or an export). Errors
+/// name `target`, as the user gave it.
+fn temp_beside(target: &Path, dest: &Path) -> Result<NamedTempFile> {
+    let dir = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
@@ -28,9 +96,105 @@ pub fn temp_beside(target: &Path) -> Result<NamedTempFile> {
     })
 }
 
-/// Flushes, syncs and renames the temporary file over `target`.
-pub fn commit(tmp: NamedTempFile, target: &Path) -> Result<()> {
-    tmp.as_file().sync_all().map_err(|e| Error::io(target, e))?;
-    tmp.persist(target).map_err(|e| Error::io(target, e.error))?;
-    Ok(())
+/// The standard stream `target` names (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/2`...), or
+/// `target` opened for writing when it is (after symlinks) neither a regular file nor a folder:
+/// a character or block device, a FIFO, a socket. `None` for a file to replace atomically.
+fn open_stream(target: &Path) -> Result<Option<File>> {
+    if let Some(file) = standard_stream(target).map_err(|e| Error::io(target, e))? {
+        return Ok(Some(file));
+    }
+    match std::fs::metadata(target) {
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+            // No truncation: a device has nothing to truncate, and a FIFO cannot be.
+            let file = std::fs::OpenOptions::new().write(true).open(target).map_err(|e| Error::io(target, e))?;
+            Ok(Some(file))
+        }
+        Ok(meta) if meta.is_dir() => Err(Error::io(target, std::io::Error::other("is a folder; give a file name"))),
+        _ => Ok(None),
+    }
+}
+
+/// A duplicate of stdout or stderr when `target` names one of them. Reopening the path instead
+/// would lose the shell's redirection mode (`>>` appends) and, for a file, its offset.
+fn standard_stream(target: &Path) -> std::io::Result<Option<File>> {
+    let name = target.to_string_lossy();
+    let fd = match name.as_ref() {
+        "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => 1,
+        "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => 2,
+        _ => return Ok(None),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let owned = if fd == 1 {
+            std::io::stdout().as_fd().try_clone_to_owned()?
+        } else {
+            std::io::stderr().as_fd().try_clone_to_owned()?
+        };
+        Ok(Some(File::from(owned)))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = fd;
+        Ok(None)
+    }
+}
+
+/// True when `target` is where stdout goes: `/dev/stdout` and its aliases, a link to them, or
+/// the very file stdout is redirected to. A command writing its output there must print its
+/// summary elsewhere, or the summary would be appended to the file.
+pub fn is_stdout(target: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::MetadataExt;
+        if matches!(target.to_str(), Some("/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1")) {
+            return true;
+        }
+        let stdout = std::io::stdout().as_fd().try_clone_to_owned().map(File::from).and_then(|f| f.metadata());
+        match (stdout, std::fs::metadata(target)) {
+            (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        target == Path::new("/dev/stdout")
+    }
+}
+
+/// The file a chain of symlinks ends at; `target` itself when it is not a symlink. A link to a
+/// file that does not exist yet resolves to that file's name, so it is created there.
+fn resolve_symlinks(target: &Path) -> Result<PathBuf> {
+    let mut path = target.to_path_buf();
+    // Linux's own limit on symlinks followed in one lookup (MAXSYMLINKS).
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = std::fs::read_link(&path).map_err(|e| Error::io(target, e))?;
+                path = match path.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(Error::io(target, std::io::Error::other("too many levels of symbolic links")))
+}
+
+/// Gives the temporary file the permission bits of the file it replaces (a 640 export stays
+/// 640), and its owner and group where the user may (root may; others may keep their group).
+fn keep_permissions(tmp: &File, existing: &std::fs::Metadata) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        // Owner first: chown may clear set-user-ID bits, chmod then restores the mode exactly.
+        let _ = std::os::unix::fs::fchown(tmp, Some(existing.uid()), Some(existing.gid()));
+        tmp.set_permissions(std::fs::Permissions::from_mode(existing.mode() & 0o7777))
+    }
+    #[cfg(not(unix))]
+    {
+        tmp.set_permissions(existing.permissions())
+    }
 }

@@ -1172,7 +1172,7 @@ fn label_refuses_to_write_over_its_input() {
         tagger(["label", "in.csv", "-o", out])
             .dir(dir.path())
             .run()
-            .fails_with(&format!("tagger: invalid --output: {out} is the input file; write to another file"));
+            .refused(&format!("tagger: --output {out} is the same file as the input in.csv; write to another file"));
     }
     #[cfg(unix)]
     {
@@ -1180,7 +1180,7 @@ fn label_refuses_to_write_over_its_input() {
         tagger(["label", "link.csv", "-o", "in.csv"])
             .dir(dir.path())
             .run()
-            .fails_with("tagger: invalid --output: in.csv is the input file; write to another file");
+            .refused("tagger: --output in.csv is the same file as the input link.csv; write to another file");
     }
     assert_eq!(std::fs::read(dir.path().join("in.csv")).unwrap(), before, "input unchanged");
     let mut names = listing(dir.path());
@@ -1391,6 +1391,420 @@ fn train_with_a_closed_stdout_does_not_panic() {
         serde_json::from_str(&tagger(["inspect", "--format", "json", "--model", "m.bin"]).dir(dir.path()).run().ok())
             .unwrap();
     assert_eq!(info["documents"], corpus().len(), "the model is whole");
+}
+
+// ------------------------------------------------------------------------------------------------
+// 10. Output targets: devices, FIFOs, symlinks, permissions; outputs that are inputs
+
+/// In `dir`: two CSV halves of every third row (`a.csv`, `b.csv`), their vocabulary shards
+/// (`va.bin`, `vb.bin`), the merged vocabulary `v.bin` and the model shards (`ma.bin`, `mb.bin`).
+fn shard_files(dir: &Path) {
+    let rows = every_nth(3);
+    let (a, b) = rows.split_at(rows.len() / 2);
+    write_labeled(&dir.join("a.csv"), a);
+    write_labeled(&dir.join("b.csv"), b);
+    for args in [
+        &["vocab", "--partial", "a.csv", "-o", "va.bin"][..],
+        &["vocab", "--partial", "b.csv", "-o", "vb.bin"],
+        &["vocab", "--merge", "va.bin", "vb.bin", "-o", "v.bin"],
+        &["train", "--vocab", "v.bin", "--partial", "a.csv", "-o", "ma.bin"],
+        &["train", "--vocab", "v.bin", "--partial", "b.csv", "-o", "mb.bin"],
+    ] {
+        tagger(args).dir(dir).run().ok();
+    }
+}
+
+/// Every command that writes a file, writing it to `out`; run in a folder set up by
+/// [`shard_files`]. The last argument is the output.
+fn writing_commands(out: &str) -> Vec<Vec<String>> {
+    let cmds: [&[&str]; 6] = [
+        &["label", "a.csv", "-q", "-o"],
+        &["train", "a.csv", "-q", "-o"],
+        &["vocab", "--partial", "a.csv", "-o"],
+        &["vocab", "--merge", "va.bin", "vb.bin", "-o"],
+        &["train", "--vocab", "v.bin", "--partial", "a.csv", "-o"],
+        &["train", "--merge", "ma.bin", "mb.bin", "-o"],
+    ];
+    cmds.iter().map(|c| c.iter().chain([&out]).map(|a| a.to_string()).collect()).collect()
+}
+
+/// A FIFO, with a reader that collects whatever is written to it until [`Fifo::written`].
+#[cfg(target_os = "linux")]
+struct Fifo {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    reader: std::thread::JoinHandle<Vec<u8>>,
+}
+
+#[cfg(target_os = "linux")]
+impl Fifo {
+    fn new(path: &Path) -> Fifo {
+        use std::os::unix::fs::OpenOptionsExt;
+        use std::sync::atomic::Ordering;
+        assert!(Command::new("mkfifo").arg(path).status().expect("mkfifo runs").success());
+        // Opened non-blocking (O_NONBLOCK), so this never waits for a writer: a test whose
+        // writer never comes (the bug this guards against) fails instead of hanging.
+        let mut fifo = std::fs::OpenOptions::new().read(true).custom_flags(0o4000).open(path).unwrap();
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let finished = done.clone();
+        let reader = std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let mut buf = [0u8; 1 << 16];
+            loop {
+                let last = finished.load(Ordering::SeqCst);
+                match fifo.read(&mut buf) {
+                    Ok(0) if last => return bytes,
+                    Ok(n) => bytes.extend_from_slice(&buf[..n]),
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && last => return bytes,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(e) => panic!("reading the FIFO: {e}"),
+                }
+                if !last {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+            }
+        });
+        Fifo { done, reader }
+    }
+
+    /// Everything written, once the writer has exited.
+    fn written(self) -> Vec<u8> {
+        self.done.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.reader.join().expect("FIFO reader")
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn output_to_a_fifo_is_written_as_a_stream() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tmp();
+    shard_files(dir.path());
+    let d = dir.path();
+    let before = listing(d);
+    let expected_csv = tagger(["label", "a.csv", "-q"]).dir(d).run().ok();
+    tagger(["train", "a.csv", "-q", "-o", "m.bin"]).env("SOURCE_DATE_EPOCH", "1763856000").dir(d).run().ok();
+    let expected_model = std::fs::read(d.join("m.bin")).unwrap();
+    std::fs::remove_file(d.join("m.bin")).unwrap();
+    for (args, expected) in [
+        (&["label", "a.csv", "-q", "-o", "out.fifo"][..], expected_csv.as_bytes()),
+        (&["train", "a.csv", "-q", "-o", "out.fifo"], &expected_model[..]),
+    ] {
+        let fifo = Fifo::new(&d.join("out.fifo"));
+        let run = tagger(args).env("SOURCE_DATE_EPOCH", "1763856000").dir(d).run();
+        let written = fifo.written();
+        run.ok();
+        assert!(written == expected, "{args:?}: the FIFO got {} bytes, expected {}", written.len(), expected.len());
+        assert!(std::fs::symlink_metadata(d.join("out.fifo")).unwrap().file_type().is_fifo(), "{args:?}");
+        std::fs::remove_file(d.join("out.fifo")).unwrap();
+        assert_eq!(listing(d), before, "{args:?}: no temporary file");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn output_to_a_character_device_keeps_the_device() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tmp();
+    shard_files(dir.path());
+    let d = dir.path();
+    // Root may replace /dev/null itself when this regresses, so as root the test makes its own
+    // null device (mknod) in its folder; anyone else writes to /dev/null, which they cannot
+    // replace.
+    let null = d.join("null");
+    let device = if Command::new("mknod")
+        .arg(&null)
+        .args(["c", "1", "3"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        null
+    } else {
+        std::path::PathBuf::from("/dev/null")
+    };
+    let before = listing(d);
+    for args in writing_commands(s(&device)) {
+        tagger(&args).dir(d).run().ok();
+        let meta = std::fs::symlink_metadata(&device).unwrap();
+        assert!(meta.file_type().is_char_device(), "{args:?}: {} is no longer a device", device.display());
+        assert_eq!(listing(d), before, "{args:?}: no temporary file");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn output_to_standard_output_by_name_is_written_to_stdout() {
+    let dir = tmp();
+    shard_files(dir.path());
+    let d = dir.path();
+    // As /dev/stdout is: a symlink to /proc/self/fd/1. (/dev/stdout itself is not used here,
+    // so that a regression cannot replace it on the machine running the tests.)
+    std::os::unix::fs::symlink("/proc/self/fd/1", d.join("stdout")).unwrap();
+    let before = listing(d);
+    let expected = tagger(["label", "a.csv", "-q"]).dir(d).run().ok();
+    for out in ["/dev/fd/1", "/proc/self/fd/1", "stdout"] {
+        let got = tagger(["label", "a.csv", "-q", "-o", out]).dir(d).run().ok();
+        assert!(got == expected, "-o {out}: {} bytes on stdout, expected {}", got.len(), expected.len());
+        assert_eq!(listing(d), before, "-o {out}: no temporary file, the link kept");
+    }
+    // A model on stdout is the model alone: the summary goes to stderr instead.
+    tagger(["train", "a.csv", "-q", "-o", "m.bin"]).env("SOURCE_DATE_EPOCH", "1763856000").dir(d).run().ok();
+    let model = std::fs::read(d.join("m.bin")).unwrap();
+    for out in ["/dev/fd/1", "stdout"] {
+        let run = tagger(["train", "a.csv", "-q", "-o", out]).env("SOURCE_DATE_EPOCH", "1763856000").dir(d).run();
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        assert!(run.stdout == model, "-o {out}: the model and nothing else on stdout");
+        assert!(run.stderr.starts_with(&format!("wrote {out}: ")), "{}", run.stderr);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn output_through_a_symlink_replaces_the_file_it_points_to() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tmp();
+    shard_files(dir.path());
+    let d = dir.path();
+    std::fs::create_dir(d.join("sub")).unwrap();
+    for (i, args) in writing_commands("link").into_iter().enumerate() {
+        // An existing file behind the link, and a link to a file not written yet.
+        let (target, existing) = (format!("sub/out-{i}"), i % 2 == 0);
+        if existing {
+            std::fs::write(d.join(&target), "earlier\n").unwrap();
+            std::fs::set_permissions(d.join(&target), std::fs::Permissions::from_mode(0o640)).unwrap();
+        }
+        std::os::unix::fs::symlink(&target, d.join("link")).unwrap();
+        tagger(&args).dir(d).run().ok();
+        assert_eq!(std::fs::read_link(d.join("link")).unwrap(), Path::new(&target), "{args:?}: the link is kept");
+        let meta = std::fs::symlink_metadata(d.join(&target)).unwrap();
+        assert!(meta.is_file() && meta.len() > 8, "{args:?}: written behind the link");
+        if existing {
+            assert_eq!(meta.permissions().mode() & 0o777, 0o640, "{args:?}: mode kept");
+        }
+        std::fs::remove_file(d.join("link")).unwrap();
+    }
+    let names = listing(&d.join("sub"));
+    assert_eq!(names, (0..6).map(|i| format!("out-{i}")).collect::<Vec<_>>(), "no temporary file");
+    assert!(!listing(d).iter().any(|n| n.starts_with(".tagger-")), "no temporary file");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_existing_output_keeps_its_permission_bits() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tmp();
+    shard_files(dir.path());
+    let d = dir.path();
+    for (args, mode) in writing_commands("out").into_iter().zip([0o640, 0o600, 0o604, 0o660, 0o640, 0o755]) {
+        std::fs::write(d.join("out"), "earlier\n").unwrap();
+        std::fs::set_permissions(d.join("out"), std::fs::Permissions::from_mode(mode)).unwrap();
+        tagger(&args).dir(d).run().ok();
+        let meta = std::fs::metadata(d.join("out")).unwrap();
+        assert!(meta.len() > 8, "{args:?}: replaced");
+        assert_eq!(meta.permissions().mode() & 0o777, mode, "{args:?}: mode {mode:o} kept");
+        std::fs::remove_file(d.join("out")).unwrap();
+    }
+    // A new file gets the usual mode, as the umask allows.
+    tagger(["label", "a.csv", "-q", "-o", "new.csv"]).dir(d).run().ok();
+    let mode = std::fs::metadata(d.join("new.csv")).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode & !0o644, 0, "{mode:o}");
+}
+
+#[test]
+fn output_that_is_an_input_is_refused_in_every_command() {
+    let dir = tmp();
+    shard_files(dir.path());
+    let d = dir.path();
+    std::fs::write(d.join("stop.txt"), "في\nمن\n").unwrap();
+    let m = train_small(d);
+    std::fs::rename(m, d.join("m.bin")).unwrap();
+    std::fs::hard_link(d.join("a.csv"), d.join("hard.csv")).unwrap();
+    let before: Vec<(String, Vec<u8>)> =
+        listing(d).into_iter().map(|n| (n.clone(), std::fs::read(d.join(&n)).unwrap())).collect();
+    let refusals: [(&[&str], &str); 11] = [
+        (&["train", "a.csv", "-o", "a.csv"], "--output a.csv is the same file as the input a.csv"),
+        (&["train", "a.csv", "-o", "./a.csv"], "--output ./a.csv is the same file as the input a.csv"),
+        (&["train", "a.csv", "-o", "hard.csv"], "--output hard.csv is the same file as the input a.csv"),
+        (
+            &["train", "a.csv", "--stopwords", "stop.txt", "-o", "stop.txt"],
+            "--output stop.txt is the same file as --stopwords stop.txt",
+        ),
+        (&["vocab", "--partial", "a.csv", "-o", "a.csv"], "--output a.csv is the same file as the input a.csv"),
+        (
+            &["vocab", "--merge", "va.bin", "vb.bin", "-o", "vb.bin"],
+            "--output vb.bin is the same file as the shard vb.bin",
+        ),
+        (
+            &["train", "--vocab", "v.bin", "--partial", "a.csv", "-o", "a.csv"],
+            "--output a.csv is the same file as the input a.csv",
+        ),
+        (
+            &["train", "--vocab", "v.bin", "--partial", "a.csv", "-o", "v.bin"],
+            "--output v.bin is the same file as --vocab v.bin",
+        ),
+        (
+            &["train", "--merge", "ma.bin", "mb.bin", "-o", "ma.bin"],
+            "--output ma.bin is the same file as the shard ma.bin",
+        ),
+        (&["label", "a.csv", "-o", "a.csv"], "--output a.csv is the same file as the input a.csv"),
+        (&["label", "a.csv", "--model", "m.bin", "-o", "m.bin"], "--output m.bin is the same file as --model m.bin"),
+    ];
+    for (args, message) in refusals {
+        tagger(args).dir(d).run().refused(&format!("tagger: {message}; write to another file"));
+        for (name, bytes) in &before {
+            assert!(std::fs::read(d.join(name)).unwrap() == *bytes, "{args:?}: {name} changed");
+        }
+        assert_eq!(listing(d), before.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(), "{args:?}");
+    }
+    // A file of the same name in another folder is another file.
+    std::fs::create_dir(d.join("sub")).unwrap();
+    tagger(["label", "a.csv", "-q", "-o", "sub/a.csv"]).dir(d).run().ok();
+}
+
+#[test]
+fn a_shard_given_twice_is_refused() {
+    let dir = tmp();
+    shard_files(dir.path());
+    let d = dir.path();
+    std::fs::hard_link(d.join("ma.bin"), d.join("ma-again.bin")).unwrap();
+    let before = listing(d);
+    let refusals: [(&[&str], &str); 4] = [
+        (&["train", "--merge", "ma.bin", "mb.bin", "ma.bin", "-o", "m.bin"], "shard ma.bin is given twice"),
+        (&["train", "--merge", "ma.bin", "./ma.bin", "-o", "m.bin"], "shard ma.bin is given twice (again as ./ma.bin)"),
+        (
+            &["train", "--merge", "ma.bin", "ma-again.bin", "-o", "m.bin"],
+            "shard ma.bin is given twice (again as ma-again.bin)",
+        ),
+        (&["vocab", "--merge", "va.bin", "va.bin", "-o", "v2.bin"], "shard va.bin is given twice"),
+    ];
+    for (args, message) in refusals {
+        tagger(args)
+            .dir(d)
+            .run()
+            .refused(&format!("tagger: {message}; give each shard once (its documents would count twice)"));
+        assert_eq!(listing(d), before, "{args:?}: nothing written");
+    }
+}
+
+#[test]
+fn vocab_without_partial_is_refused_not_ignored() {
+    let dir = tmp();
+    shard_files(dir.path());
+    let d = dir.path();
+    let before = listing(d);
+    let message = "tagger: --vocab is only used with --partial (round 2 of sharded training): add --partial, or leave out --vocab";
+    tagger(["train", "a.csv", "--vocab", "v.bin", "-o", "m.bin"]).dir(d).run().refused(message);
+    tagger(["train", "--merge", "ma.bin", "mb.bin", "--vocab", "v.bin", "-o", "m.bin"]).dir(d).run().refused(message);
+    assert_eq!(listing(d), before, "nothing written");
+}
+
+#[test]
+fn training_warnings_name_the_first_few_and_count_the_rest() {
+    let dir = tmp();
+    let mut rows = every_nth(3);
+    let row = |text: String, labels: &str| Row { text, labels: labels.to_string() };
+    // 25 topics with a single document, one text 15 times, and 11 texts twice: 12 duplicates.
+    rows.extend((0..25).map(|i| row(format!("خبر فريد عن موضوع نادر رقم {i}"), &format!("rare-{i:02}"))));
+    rows.extend((0..15).map(|_| row("مباراة مكررة في الدوري".into(), "sports")));
+    for i in 0..11 {
+        rows.extend((0..2).map(|_| row(format!("خبر مكرر مرتين رقم {i}"), "sports")));
+    }
+    write_labeled(&dir.path().join("t.csv"), &rows);
+    let run = tagger(["train", "t.csv", "-o", "m.bin", "-q"]).dir(dir.path()).run();
+    run.ok();
+    let warnings: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("tagger: warning: t.csv: ")).collect();
+    let rare: Vec<&&str> = warnings.iter().filter(|l| l.contains(": topic 'rare-")).collect();
+    assert_eq!(rare.len(), 10, "{}", run.stderr);
+    assert!(
+        warnings.contains(&"tagger: warning: t.csv: and 15 more topics have only 1 document (25 in all)"),
+        "{}",
+        run.stderr
+    );
+    let dups: Vec<&&str> = warnings.iter().filter(|l| l.contains(": the same text appears on ")).collect();
+    assert_eq!(dups.len(), 10, "{}", run.stderr);
+    let many = dups.iter().find(|l| l.contains("appears on 15 lines: ")).expect("the text on 15 lines");
+    assert!(many.ends_with(" and 5 more"), "{many}");
+    assert!(
+        warnings.contains(&"tagger: warning: t.csv: and 2 more texts appear on more than one line (12 in all)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(warnings.len(), 22, "10 + 1 of each kind: {}", run.stderr);
+}
+
+#[test]
+fn output_that_is_a_folder_is_refused_before_any_work() {
+    let dir = tmp();
+    shard_files(dir.path());
+    let d = dir.path();
+    std::fs::create_dir(d.join("models")).unwrap();
+    let before = listing(d);
+    let refusals: [(&[&str], &str); 6] = [
+        (
+            &["train", "a.csv", "-o", "models"],
+            "--output models is a folder; give a file name, such as models/model.bin",
+        ),
+        (
+            &["train", "a.csv", "-o", "models/"],
+            "--output models/ is a folder; give a file name, such as models/model.bin",
+        ),
+        (&["train", "a.csv", "-o", "new/"], "--output new/ is a folder; give a file name, such as new/model.bin"),
+        (
+            &["train", "--vocab", "v.bin", "--partial", "a.csv", "-o", "models"],
+            "--output models is a folder; give a file name, such as models/model-shard.bin",
+        ),
+        (
+            &["vocab", "--partial", "a.csv", "-o", "models"],
+            "--output models is a folder; give a file name, such as models/vocab.bin",
+        ),
+        (
+            &["label", "a.csv", "-o", "models/"],
+            "--output models/ is a folder; give a file name, such as models/tagged.csv",
+        ),
+    ];
+    for (args, message) in refusals {
+        tagger(args).dir(d).run().refused(&format!("tagger: {message}"));
+        assert_eq!(listing(d), before, "{args:?}");
+        assert_eq!(listing(&d.join("models")), Vec::<String>::new(), "{args:?}");
+    }
+}
+
+#[test]
+fn cross_validation_with_an_output_is_refused() {
+    let dir = tmp();
+    write_labeled(&dir.path().join("t.csv"), &every_nth(3));
+    tagger(["train", "t.csv", "--cv", "3", "-o", "m.bin"]).dir(dir.path()).run().refused(
+        "tagger: --cv 3 only cross-validates and writes no model: leave out -o m.bin, or leave out --cv to train and write it",
+    );
+    assert_eq!(listing(dir.path()), ["t.csv"]);
+    let out = tagger(["train", "t.csv", "--cv", "3", "-q"]).dir(dir.path()).run().ok();
+    assert!(out.starts_with("3-fold cross-validation on t.csv: "), "{out}");
+    assert_eq!(listing(dir.path()), ["t.csv"], "--cv writes nothing");
+}
+
+#[test]
+fn quiet_training_prints_no_note() {
+    let dir = tmp();
+    let rows = every_nth(3);
+    assert!(!unlabeled_lines(&rows).is_empty());
+    write_labeled(&dir.path().join("t.csv"), &rows);
+    for args in [&["train", "t.csv", "-q", "-o", "m.bin"][..], &["train", "t.csv", "-q", "--cv", "3"]] {
+        let run = tagger(args).dir(dir.path()).run();
+        run.ok();
+        assert_eq!(run.stderr, "", "{args:?}");
+    }
+}
+
+#[test]
+fn jobs_above_256_is_a_usage_error() {
+    let labels = labels_csv();
+    for n in ["257", "5000", "100000"] {
+        tagger(["-j", n, "label", s(&labels), "-q"]).run().usage_error(&format!(
+            "invalid value '{n}' for '--jobs <N>': {n} threads is more than tagger starts (at most 256; the default is one per core)"
+        ));
+    }
+    let one = tagger(["-j", "1", "label", s(&labels), "-q"]).run().ok();
+    assert!(tagger(["-j", "256", "label", s(&labels), "-q"]).run().ok() == one, "-j 256 works and agrees with -j 1");
 }
 
 // ------------------------------------------------------------------------------------------------

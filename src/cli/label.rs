@@ -1,5 +1,6 @@
 //! `tagger label`: tag every row of a CSV export, keeping all its columns.
 
+use super::files::{check_output, Input};
 use super::{
     load_model, open_input, parse_columns, parse_delimiter, parse_positive, parse_probability, progress, Columns,
 };
@@ -78,21 +79,11 @@ impl Observer for Report {
     }
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
-}
-
 pub fn run(args: LabelArgs) -> Result<()> {
     if let Some(out) = &args.output {
-        if args.input.as_os_str() != "-" && same_file(&args.input, out) {
-            return Err(Error::params(
-                "--output",
-                format!("{} is the input file; write to another file", out.display()),
-            ));
-        }
+        let mut inputs = vec![Input::new("the input", &args.input)];
+        inputs.extend(args.model.as_deref().map(|m| Input::new("--model", m)));
+        check_output(out, &inputs, "tagged.csv");
     }
     // Ctrl-C stops at the next batch, so the temporary output file is removed, not left behind.
     super::stop_gracefully_on_ctrl_c();
@@ -120,8 +111,9 @@ pub fn run(args: LabelArgs) -> Result<()> {
         None => label(args.input_format, &model, input, &name, std::io::stdout(), &opts, &mut report)?,
         Some(path) => {
             // Written beside the target and renamed only when complete: a failed or interrupted
-            // run never leaves a truncated file under the final name.
-            let mut tmp = tagger::output::temp_beside(path)?;
+            // run never leaves a truncated file under the final name (a device or FIFO is
+            // written directly).
+            let mut tmp = tagger::output::create(path)?;
             let summary = label(
                 args.input_format,
                 &model,

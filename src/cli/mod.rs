@@ -2,6 +2,7 @@
 //! function per subcommand, which also does all printing.
 
 mod eval;
+mod files;
 mod inspect;
 mod label;
 mod predict;
@@ -26,8 +27,8 @@ Examples:
 #[derive(Debug, Parser)]
 #[command(name = "tagger", version, about, after_help = EXAMPLES, propagate_version = true)]
 pub struct Cli {
-    /// Worker threads (default: one per core).
-    #[arg(short = 'j', long, global = true, value_name = "N", value_parser = parse_positive)]
+    /// Worker threads, 1 to 256 (default: one per core).
+    #[arg(short = 'j', long, global = true, value_name = "N", value_parser = parse_jobs)]
     jobs: Option<usize>,
     #[command(subcommand)]
     command: Command,
@@ -74,6 +75,25 @@ fn usage_error(subcommand: &str, message: impl std::fmt::Display) -> ! {
     command.error(clap::error::ErrorKind::ArgumentConflict, message).exit()
 }
 
+/// A usage error found in what the options name (an output that is an input, a shard given
+/// twice): one `tagger:` line and exit code 2, as README promises, before anything is read or
+/// written.
+fn refuse(message: impl std::fmt::Display) -> ! {
+    eprintln!("tagger: {message}");
+    std::process::exit(2)
+}
+
+/// Prints the one-line summary of a command that wrote `output`: on stdout, or on stderr when
+/// the output itself went to stdout (`-o /dev/stdout`), so that the file stays whole.
+fn summary(output: &Path, line: std::fmt::Arguments) -> Result<()> {
+    use std::io::Write;
+    if tagger::output::is_stdout(output) {
+        eprintln!("{line}");
+        return Ok(());
+    }
+    writeln!(std::io::stdout(), "{line}").map_err(|e| Error::io("<stdout>", e))
+}
+
 /// `--model PATH` or, without it, the model embedded in the binary. Returns the model and the
 /// name to report it by.
 fn load_model(path: Option<&Path>) -> Result<(Model, String)> {
@@ -88,6 +108,21 @@ fn parse_positive(text: &str) -> std::result::Result<usize, String> {
     match text.parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
         _ => Err(format!("'{text}' is not a whole number of at least 1")),
+    }
+}
+
+/// The most worker threads `--jobs` starts. Past the cores more threads only cost: on the 738
+/// rows of data/labels.csv, `-j 256` labels in 0.26 s, `-j 5000` took 46 s and `-j 100000` did
+/// not finish in 120 s.
+const MAX_JOBS: usize = 256;
+
+/// A thread count from 1 to [`MAX_JOBS`].
+fn parse_jobs(text: &str) -> std::result::Result<usize, String> {
+    match parse_positive(text)? {
+        n if n > MAX_JOBS => {
+            Err(format!("{n} threads is more than tagger starts (at most {MAX_JOBS}; the default is one per core)"))
+        }
+        n => Ok(n),
     }
 }
 

@@ -1,12 +1,13 @@
 //! `tagger train`: learn a model from labeled CSV (or cross-validate with `--cv`).
 
+use super::files::{check_output, refuse_duplicate_shards, Input};
 use super::{default_model_path, open_input, parse_columns, parse_delimiter, parse_probability, progress, Columns};
 use clap::{Args, ValueEnum};
 use linfa::ParamGuard;
 use std::path::PathBuf;
 use std::time::Instant;
 use tagger::classify::{LabelMode, NbKind, NbParams, NbValidParams};
-use tagger::corpus::{read_labeled, ColumnSpec, CsvOptions};
+use tagger::corpus::{read_labeled, ColumnSpec, CsvOptions, Lint};
 use tagger::eval::{cross_validate, mean_std};
 use tagger::features::{DocFreq, TfidfParams, TfidfValidParams};
 use tagger::shard::{ModelShard, TextSettings, Vocab};
@@ -65,6 +66,11 @@ pub(super) struct TextArgs {
 }
 
 impl TextArgs {
+    /// The `--stopwords` file, among the files a command reads.
+    pub(super) fn stopwords_input(&self) -> Option<Input<'_>> {
+        self.stopwords.as_deref().map(|p| Input::new("--stopwords", p))
+    }
+
     fn tokenizer(&self) -> Result<TokenizerSettings> {
         let stopwords = match &self.stopwords {
             Some(path) => stopwords::parse_list(&std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?),
@@ -131,9 +137,9 @@ pub struct TrainArgs {
     /// Labeled CSV file (or - for stdin); with --merge, the model shards to add.
     #[arg(required = true, num_args = 1..)]
     inputs: Vec<PathBuf>,
-    /// Where to write the model (or the model shard with --partial).
-    #[arg(short, long, default_value_os_t = default_model_path())]
-    output: PathBuf,
+    /// Where to write the model (or the model shard with --partial) [default: models/model.bin].
+    #[arg(short, long)]
+    output: Option<PathBuf>,
     #[command(flatten)]
     csv: CsvArgs,
     #[command(flatten)]
@@ -188,9 +194,16 @@ pub struct TrainArgs {
     /// one of new articles updates a model without recounting the old ones.
     #[arg(long, conflicts_with = "cv")]
     merge: bool,
-    /// No progress on stderr.
+    /// No progress and no notes on stderr (warnings still show).
     #[arg(short, long)]
     quiet: bool,
+}
+
+impl TrainArgs {
+    /// `-o`, or `models/model.bin` without it.
+    fn output(&self) -> PathBuf {
+        self.output.clone().unwrap_or_else(default_model_path)
+    }
 }
 
 fn parse_ngrams(text: &str) -> std::result::Result<(u8, u8), String> {
@@ -255,7 +268,35 @@ macro_rules! out {
     };
 }
 
+/// Refuses, before any work, options that would be ignored, a shard given twice, and an output
+/// that is one of the files read (`--cv` writes nothing).
+fn check_files(args: &TrainArgs) {
+    if args.vocab.is_some() && !args.partial {
+        super::refuse(
+            "--vocab is only used with --partial (round 2 of sharded training): add --partial, or leave out --vocab",
+        );
+    }
+    if args.merge {
+        refuse_duplicate_shards(&args.inputs);
+    }
+    if let (Some(k), Some(out)) = (args.cv, &args.output) {
+        super::refuse(format_args!(
+            "--cv {k} only cross-validates and writes no model: leave out -o {}, or leave out --cv to train and write it",
+            out.display()
+        ));
+    }
+    if args.cv.is_some() {
+        return;
+    }
+    let role = if args.merge { "the shard" } else { "the input" };
+    let mut inputs: Vec<Input> = args.inputs.iter().map(|p| Input::new(role, p)).collect();
+    inputs.extend(args.vocab.as_deref().map(|v| Input::new("--vocab", v)));
+    inputs.extend(args.text.stopwords_input());
+    check_output(&args.output(), &inputs, if args.partial { "model-shard.bin" } else { "model.bin" });
+}
+
 pub fn run(args: TrainArgs) -> Result<()> {
+    check_files(&args);
     if args.merge {
         return merge(&args);
     }
@@ -275,10 +316,10 @@ pub fn run(args: TrainArgs) -> Result<()> {
     spinner.set_message("reading");
     let (corpus, name) = args.csv.read(input)?;
     let (documents, n_topics) = (corpus.texts.len(), corpus.topics.len());
-    for lint in corpus.lint().iter().take(20) {
-        spinner.suspend(|| eprintln!("tagger: warning: {name}: {lint}"));
+    for warning in warnings(&corpus.lint()) {
+        spinner.suspend(|| eprintln!("tagger: warning: {name}: {warning}"));
     }
-    if !corpus.unlabeled_lines.is_empty() {
+    if !corpus.unlabeled_lines.is_empty() && !args.quiet {
         let lines = &corpus.unlabeled_lines;
         spinner.suspend(|| {
             eprintln!(
@@ -337,26 +378,46 @@ pub fn run(args: TrainArgs) -> Result<()> {
     if let Some(t) = thresholds {
         model.set_topic_thresholds(t)?;
     }
-    model.save(&args.output)?;
+    model.save(&args.output())?;
     spinner.finish_and_clear();
-    out!(
-        "wrote {}: {} documents, {} topics, {} features, {}-label {} naive Bayes, {:.2} s",
-        args.output.display(),
-        documents,
-        n_topics,
-        model.tfidf().n_features(),
-        match model.mode() {
-            LabelMode::Single => "single",
-            LabelMode::Multi => "multi",
-        },
-        match model.classifier().kind() {
-            NbKind::Multinomial => "multinomial",
-            NbKind::Complement => "complement",
-            NbKind::Balanced => "balanced",
-        },
-        start.elapsed().as_secs_f64()
-    );
+    super::summary(
+        &args.output(),
+        format_args!(
+            "wrote {}: {} documents, {} topics, {} features, {}-label {} naive Bayes, {:.2} s",
+            args.output().display(),
+            documents,
+            n_topics,
+            model.tfidf().n_features(),
+            match model.mode() {
+                LabelMode::Single => "single",
+                LabelMode::Multi => "multi",
+            },
+            match model.classifier().kind() {
+                NbKind::Multinomial => "multinomial",
+                NbKind::Complement => "complement",
+                NbKind::Balanced => "balanced",
+            },
+            start.elapsed().as_secs_f64()
+        ),
+    )?;
     Ok(())
+}
+
+/// Warnings given one by one before the rest of their kind is counted in one line.
+const WARNINGS_SHOWN: usize = 10;
+
+/// The corpus warnings to print: the first [`WARNINGS_SHOWN`] of each kind, then one line that
+/// counts the rest (524 one-document topics once gave 20 warnings and stopped without a word).
+fn warnings(lints: &[Lint]) -> Vec<String> {
+    let (rare, dups): (Vec<&Lint>, Vec<&Lint>) = lints.iter().partition(|l| matches!(l, Lint::RareTopic { .. }));
+    let mut out = Vec::new();
+    for (kind, what) in [(rare, "topics have only 1 document"), (dups, "texts appear on more than one line")] {
+        out.extend(kind.iter().take(WARNINGS_SHOWN).map(|l| l.to_string()));
+        if kind.len() > WARNINGS_SHOWN {
+            out.push(format!("and {} more {what} ({} in all)", kind.len() - WARNINGS_SHOWN, kind.len()));
+        }
+    }
+    out
 }
 
 /// Round 2 of sharded training on one shard.
@@ -365,13 +426,16 @@ fn partial(args: &TrainArgs, input: &std::path::Path) -> Result<()> {
     let vocab = Vocab::load(vocab_path)?;
     let (corpus, name) = args.csv.read(input)?;
     let shard = ModelShard::count(&corpus, &vocab)?;
-    shard.save(&args.output)?;
-    out!(
-        "wrote model shard {}: {} documents of {name}, {} topics",
-        args.output.display(),
-        shard.documents,
-        shard.topics.len()
-    );
+    shard.save(&args.output())?;
+    super::summary(
+        &args.output(),
+        format_args!(
+            "wrote model shard {}: {} documents of {name}, {} topics",
+            args.output().display(),
+            shard.documents,
+            shard.topics.len()
+        ),
+    )?;
     Ok(())
 }
 
@@ -387,14 +451,17 @@ fn merge(args: &TrainArgs) -> Result<()> {
         ..TrainingMeta::new(format!("{} merged shards", args.inputs.len()))
     };
     let model = merged.into_model(&nb_params(args)?, args.threshold, meta)?;
-    model.save(&args.output)?;
-    out!(
-        "wrote {}: merged {} shards, {} documents, {} topics, {} features",
-        args.output.display(),
-        args.inputs.len(),
-        documents,
-        model.topics().len(),
-        model.tfidf().n_features()
-    );
+    model.save(&args.output())?;
+    super::summary(
+        &args.output(),
+        format_args!(
+            "wrote {}: merged {} shards, {} documents, {} topics, {} features",
+            args.output().display(),
+            args.inputs.len(),
+            documents,
+            model.topics().len(),
+            model.tfidf().n_features()
+        ),
+    )?;
     Ok(())
 }

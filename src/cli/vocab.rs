@@ -1,11 +1,11 @@
 //! `tagger vocab`: round 1 of exact sharded training (vocabulary and idf from shards).
 
+use super::files::{check_output, refuse_duplicate_shards, Input};
 use super::train::{CsvArgs, TextArgs, TfidfArgs};
 use clap::Args;
-use std::io::Write;
 use std::path::PathBuf;
 use tagger::shard::VocabShard;
-use tagger::{Error, Result};
+use tagger::Result;
 
 /// Count a CSV shard's n-grams (--partial), or merge such counts into the vocabulary and idf
 /// that round 2 (`tagger train --vocab V --partial`) needs (--merge).
@@ -34,8 +34,13 @@ pub struct VocabArgs {
 }
 
 pub fn run(args: VocabArgs) -> Result<()> {
-    let mut out = std::io::stdout();
-    let report = |e: std::io::Error| Error::io("<stdout>", e);
+    let role = if args.merge { "the shard" } else { "the input" };
+    let mut inputs: Vec<Input> = args.inputs.iter().map(|p| Input::new(role, p)).collect();
+    inputs.extend(args.text.stopwords_input());
+    check_output(&args.output, &inputs, "vocab.bin");
+    if args.merge {
+        refuse_duplicate_shards(&args.inputs);
+    }
     if args.partial {
         let [input] = args.inputs.as_slice() else {
             super::usage_error(
@@ -46,27 +51,29 @@ pub fn run(args: VocabArgs) -> Result<()> {
         let (corpus, name) = args.csv.read(input)?;
         let shard = VocabShard::count(&corpus, args.text.settings()?)?;
         shard.save(&args.output)?;
-        writeln!(
-            out,
-            "wrote vocabulary shard {}: {} documents of {name}, {} n-grams",
-            args.output.display(),
-            shard.documents,
-            shard.ngrams.len()
+        super::summary(
+            &args.output,
+            format_args!(
+                "wrote vocabulary shard {}: {} documents of {name}, {} n-grams",
+                args.output.display(),
+                shard.documents,
+                shard.ngrams.len()
+            ),
         )
-        .map_err(report)
     } else {
         let shards = args.inputs.iter().map(|p| VocabShard::load(p)).collect::<Result<Vec<_>>>()?;
         let ngrams = shards[0].text.ngrams;
         let vocab = VocabShard::merge(&shards, &args.tfidf.params((ngrams.min, ngrams.max))?)?;
         vocab.save(&args.output)?;
-        writeln!(
-            out,
-            "wrote vocabulary {}: {} shards, {} documents, {} features",
-            args.output.display(),
-            shards.len(),
-            vocab.documents,
-            vocab.features.len()
+        super::summary(
+            &args.output,
+            format_args!(
+                "wrote vocabulary {}: {} shards, {} documents, {} features",
+                args.output.display(),
+                shards.len(),
+                vocab.documents,
+                vocab.features.len()
+            ),
         )
-        .map_err(report)
     }
 }

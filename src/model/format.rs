@@ -145,7 +145,8 @@ impl Model {
 
 /// Writes a file with `write` (given a buffered writer and the name for messages) atomically:
 /// the folder is created if needed, then a temporary file beside `path` is written, synced and
-/// renamed over it. Model files and shard files are saved this one way.
+/// renamed over it (a device or FIFO is written directly; see [`crate::output`]). Model files
+/// and shard files are saved this one way.
 pub(crate) fn save_atomically(
     path: &Path,
     write: impl FnOnce(std::io::BufWriter<&mut std::fs::File>, &str) -> Result<()>,
@@ -153,7 +154,7 @@ pub(crate) fn save_atomically(
     if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
-    let mut tmp = crate::output::temp_beside(path)?;
+    let mut tmp = crate::output::create(path)?;
     write(std::io::BufWriter::new(tmp.as_file_mut()), &path.display().to_string())?;
     crate::output::commit(tmp, path)
 }

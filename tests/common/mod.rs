@@ -74,6 +74,15 @@ impl Run {
         line
     }
 
+    /// A usage error found in what the options name (an output that is an input...): exit 2,
+    /// nothing on stdout, and exactly this one line on stderr.
+    #[track_caller]
+    pub fn refused(&self, expected: &str) {
+        assert_eq!(self.code, Some(2), "expected exit 2; stderr: {}", self.stderr);
+        assert!(self.stdout.is_empty(), "stdout: {}", self.out());
+        assert_eq!(self.stderr, format!("{expected}\n"));
+    }
+
     /// A usage error: exit 2, clap's message on stderr, nothing on stdout.
     #[track_caller]
     pub fn usage_error(&self, mentions: &str) {
