@@ -216,6 +216,58 @@ impl std::fmt::Display for Lint {
 }
 
 impl LabeledCorpus {
+    /// A corpus from texts and their topics held in memory, without a CSV file. Topic names
+    /// are trimmed; a text with no topic trains as a text about none of them (multi-label).
+    /// Messages about a row name it by its 1-based position, as "line".
+    ///
+    /// ```
+    /// let corpus = tagger::corpus::LabeledCorpus::from_rows(
+    ///     "notes",
+    ///     [("مباراة كرة القدم", vec!["sports"]), ("أسعار النفط", vec!["economy"]), ("وصفة", vec![])],
+    /// )
+    /// .unwrap();
+    /// assert_eq!(corpus.topics, ["economy", "sports"]);
+    /// assert_eq!(corpus.unlabeled_lines, [3]);
+    /// ```
+    pub fn from_rows<T, L, S>(source: &str, rows: impl IntoIterator<Item = (T, L)>) -> Result<LabeledCorpus>
+    where
+        T: AsRef<str>,
+        L: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut texts = TextStore::default();
+        let mut names: Vec<Vec<String>> = Vec::new();
+        let mut unlabeled_lines = Vec::new();
+        for (i, (text, topics)) in rows.into_iter().enumerate() {
+            let mut doc: Vec<String> =
+                topics.into_iter().map(|t| t.as_ref().trim().to_owned()).filter(|t| !t.is_empty()).collect();
+            doc.sort();
+            doc.dedup();
+            if doc.is_empty() {
+                unlabeled_lines.push(i as u64 + 1);
+            }
+            texts.push(text.as_ref());
+            names.push(doc);
+        }
+        if texts.is_empty() {
+            return Err(Error::training(source, "no texts: nothing to learn from"));
+        }
+        if unlabeled_lines.len() == texts.len() {
+            return Err(Error::training(source, "no text has a topic"));
+        }
+        let index: BTreeMap<&str, u32> = names
+            .iter()
+            .flatten()
+            .map(|n| n.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .zip(0..)
+            .collect();
+        let topics: Vec<String> = index.keys().map(|s| s.to_string()).collect();
+        let labels = names.iter().map(|doc| doc.iter().map(|n| index[n.as_str()]).collect()).collect();
+        Ok(LabeledCorpus { source: source.to_owned(), texts, labels, topics, unlabeled_lines, lines: Vec::new() })
+    }
+
     /// The line row `i` starts on: from the file, or as if the rows were one line each after a
     /// header when the corpus was not read from a file.
     fn line(&self, i: usize) -> u64 {

@@ -2,13 +2,9 @@
 //! the checkout (see its README). They are not part of the repository, so on a clone without
 //! them each test says so and passes without checking anything.
 
-use linfa::ParamGuard;
 use std::path::PathBuf;
-use tagger::classify::NbParams;
 use tagger::corpus::{read_labeled, CsvOptions, LabeledCorpus};
 use tagger::eval::evaluate;
-use tagger::features::TfidfParams;
-use tagger::text::{Step, TokenizerSettings};
 use tagger::{Model, TrainSettings, TrainingMeta};
 
 fn shared(name: &str) -> Option<PathBuf> {
@@ -34,13 +30,7 @@ fn read(path: &PathBuf) -> LabeledCorpus {
 
 /// The CLI's default training settings.
 fn defaults() -> TrainSettings {
-    TrainSettings {
-        steps: Step::ARABIC_DEFAULT.to_vec(),
-        tokenizer: TokenizerSettings::default(),
-        tfidf: TfidfParams::new().check().unwrap(),
-        nb: NbParams::new().kind(tagger::classify::NbKind::Complement).check().unwrap(),
-        threshold: 0.7,
-    }
+    TrainSettings::default()
 }
 
 fn meta() -> TrainingMeta {

@@ -44,7 +44,8 @@ impl TrainingMeta {
     }
 }
 
-/// Everything `train` needs besides the data.
+/// Everything `train` needs besides the data. [`TrainSettings::default`] is what `tagger train`
+/// does without options.
 #[derive(Debug, Clone)]
 pub struct TrainSettings {
     pub steps: Vec<Step>,
@@ -53,6 +54,29 @@ pub struct TrainSettings {
     pub nb: NbValidParams,
     /// Probability at or above which a topic is given (multi-label); see [`Model::threshold`].
     pub threshold: f64,
+}
+
+/// The CLI's default threshold: chosen by 5-fold cross-validation on `data/labels.csv`.
+pub const DEFAULT_THRESHOLD: f64 = 0.7;
+
+impl Default for TrainSettings {
+    /// `tagger train`'s defaults: the Arabic normalizer, stemming, the built-in stopwords, 1-2
+    /// word n-grams with min_df 2 and sublinear tf, complement naive Bayes with alpha 0.1 (the
+    /// better kind in cross-validation on both data/labels.csv and SANAD), the label mode
+    /// read from the data, threshold 0.7.
+    fn default() -> Self {
+        use linfa::ParamGuard;
+        TrainSettings {
+            steps: Step::ARABIC_DEFAULT.to_vec(),
+            tokenizer: TokenizerSettings::default(),
+            tfidf: crate::features::TfidfParams::new().check().expect("the default TF-IDF parameters are valid"),
+            nb: crate::classify::NbParams::new()
+                .kind(crate::classify::NbKind::Complement)
+                .check()
+                .expect("the default naive Bayes parameters are valid"),
+            threshold: DEFAULT_THRESHOLD,
+        }
+    }
 }
 
 /// The model's decision for one document.
@@ -65,8 +89,9 @@ pub struct Prediction {
     pub topics: Vec<usize>,
 }
 
-/// How predictions turn scores into topics.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// How predictions turn scores into topics. [`Decision::default`]: each topic's own threshold,
+/// no limit on the number of topics.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Decision {
     /// Give topics from this probability on; `None`: each topic's own threshold, stored in the
     /// model ([`Model::topic_thresholds`]).
@@ -75,6 +100,11 @@ pub struct Decision {
     pub top_k: usize,
 }
 
+/// A trained pipeline: normalizer, tokenizer, TF-IDF vocabulary and weights, naive Bayes
+/// classifier, topic names, thresholds and where it was trained. Train one with
+/// [`Model::train`], load one with [`Model::load`] or [`crate::default_model::load`], and
+/// predict with [`Model::predict`] or [`Model::predict_batch`]; the crate's front page has an
+/// example.
 #[derive(Debug, Clone)]
 pub struct Model {
     pub(crate) topics: Vec<String>,
@@ -89,6 +119,15 @@ pub struct Model {
     /// when it is scoring texts the model learned from.
     pub(crate) fingerprints: Vec<u64>,
     pub(crate) meta: TrainingMeta,
+}
+
+impl Decision {
+    /// A decision with one threshold for every topic (`None`: each topic's own) and at most
+    /// `top_k` topics (0: no limit); the threshold must be a probability.
+    pub fn new(threshold: Option<f64>, top_k: usize) -> Result<Decision> {
+        threshold.map_or(Ok(()), check_threshold)?;
+        Ok(Decision { threshold, top_k })
+    }
 }
 
 impl PartialEq for Model {
@@ -244,6 +283,8 @@ impl Model {
         Prediction { scores, topics }
     }
 
+    /// Scores and topics of one text (see [`Model::predict_with`]); for many texts,
+    /// [`Model::predict_batch`] reuses buffers and runs in parallel.
     pub fn predict(&self, text: &str, decision: Decision) -> Prediction {
         self.predict_with(text, decision, &mut Scratch::default())
     }
