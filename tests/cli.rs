@@ -1907,3 +1907,23 @@ fn balanced_naive_bayes_trains_multi_label_models_only() {
     assert!(run.code != Some(0), "{}", run.stderr);
     assert!(run.stderr.contains("balanced naive Bayes is multi-label only"), "{}", run.stderr);
 }
+
+/// Issue 12, item 10: `--threshold` applies to single-label models too. Without it a
+/// single-label model gives its best topic; with it, only when the best reaches it.
+#[test]
+fn threshold_applies_to_single_label_models() {
+    let dir = tmp();
+    let rows: Vec<Row> = corpus().iter().filter(|r| r.topics().len() == 1).step_by(2).cloned().collect();
+    write_labeled(&dir.path().join("single.csv"), &rows);
+    tagger(["train", "single.csv", "-o", "s.bin", "-q", "--mode", "single"]).dir(dir.path()).run().ok();
+    let football = sample("football.txt");
+    let plain = tagger(["predict", "--model", "s.bin", s(&football)]).dir(dir.path()).run().ok();
+    assert_eq!(topics_of_line(plain.trim_end()), ["sports"], "{plain}");
+    let strict = tagger(["predict", "--model", "s.bin", "--threshold", "1", s(&football)]).dir(dir.path()).run().ok();
+    assert_eq!(strict, format!("{}\t(no topic)\n", football.display()));
+    std::fs::write(dir.path().join("in.csv"), csv_bytes(b',', false, &["text"], &[vec![sample_text("football.txt")]]))
+        .unwrap();
+    let labeled = tagger(["label", "in.csv", "--model", "s.bin", "--threshold", "1", "-q"]).dir(dir.path()).run().ok();
+    let (_, records) = parse_csv(labeled.as_bytes(), b',');
+    assert_eq!(records[0][1], "", "no topic reaches 1: {labeled}");
+}

@@ -299,15 +299,20 @@ impl Model {
     }
 
     /// Topics whose probability reaches the threshold, most probable first. A single-label
-    /// model always gives its best topic.
+    /// model gives its best topic, unless `decision` has a threshold that it does not reach.
     pub fn decide(&self, scores: &[f64], decision: Decision) -> Vec<usize> {
         let mut order: Vec<usize> = (0..scores.len()).collect();
         // Stable: ties keep topic order.
         order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
         let reaches = |t: usize| scores[t] >= decision.threshold.unwrap_or(self.thresholds[t]);
         let mut given: Vec<usize> = match self.mode() {
+            // The best topic always, unless a threshold was asked for and it falls short: a
+            // user who says `--threshold 0.9` means it for single-label models too.
             LabelMode::Single => {
                 let best = order[0];
+                if decision.threshold.is_some_and(|t| scores[best] < t) {
+                    return Vec::new();
+                }
                 std::iter::once(best).chain(order[1..].iter().copied().filter(|&t| reaches(t))).collect()
             }
             LabelMode::Multi => order.into_iter().filter(|&t| reaches(t)).collect(),
