@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the seed corpora in fuzz/corpus/<target>/ (git-ignored) from the repository's own files:
-# data/samples/*.txt, rows of data/labels.csv, models/default.bin and tests/fixtures/model-v1.bin.
+# data/samples/*.txt, rows of data/labels.csv, models/default.bin and tests/fixtures/model-v*.bin.
 # Needs bash and python3 (standard library only). Safe to re-run: it only adds or overwrites
 # files named seed-*, so what the fuzzer has added to a corpus stays.
 set -euo pipefail
@@ -91,6 +91,8 @@ out("label_csv", "invalid-utf8.csv", export.encode("utf-8") + b"10,\xc3\x28,\xff
 fixture = open(os.path.join(root, "tests", "fixtures", "model-v1.bin"), "rb").read()
 default = open(os.path.join(root, "models", "default.bin"), "rb").read()
 out("model_load", "fixture-v1.bin", fixture)
+# Format 2 (per-topic thresholds, fingerprints), the version this tagger writes.
+out("model_load", "fixture-v2.bin", open(os.path.join(root, "tests", "fixtures", "model-v2.bin"), "rb").read())
 out("model_load", "default.bin", default)
 def repair(b):
     b = bytearray(b)
