@@ -1,9 +1,10 @@
-//! The default model, built from the project's own `data/labels.csv` and embedded in the
-//! binary, so tagger works from any folder with no model file on disk.
+//! The default model, trained on real news (SANAD-Khaleej and ASND, CC BY 4.0) and the project's
+//! own texts and labels, and embedded in the binary, so tagger works from any folder with no
+//! model file on disk.
 //!
-//! Rebuild it after changing the corpus or the pipeline, with the default settings (a test checks
-//! that the committed file is what this command gives, byte for byte):
-//! `SOURCE_DATE_EPOCH=1763856000 tagger train data/labels.csv -o models/default.bin`
+//! Rebuild it after changing the corpus or the pipeline (a test checks that the committed file
+//! is what this gives, byte for byte, when `../shared/data` is present):
+//! `cargo build --release && python3 scripts/default-model/build.py`
 
 use crate::error::Result;
 use crate::model::Model;
