@@ -1927,3 +1927,23 @@ fn threshold_applies_to_single_label_models() {
     let (_, records) = parse_csv(labeled.as_bytes(), b',');
     assert_eq!(records[0][1], "", "no topic reaches 1: {labeled}");
 }
+
+/// Issue 12, items 16 and 17: `predict - -` would read stdin twice (the second empty); a CSV
+/// export given to `predict` is one article, and the note says `label` is the command for it.
+#[test]
+fn predict_refuses_stdin_twice_and_points_csv_exports_to_label() {
+    let run = tagger(["predict", "-", "-"]).stdin("نص").run();
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.stderr, "tagger: '-' is given more than once: standard input can be read only once\n");
+    assert!(run.stdout.is_empty());
+    let dir = tmp();
+    write_labeled(&dir.path().join("export.csv"), &every_nth(50));
+    let run = tagger(["predict", "export.csv"]).dir(dir.path()).run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "tagger: note: export.csv is tagged as one article; to tag each row of an export, use `tagger label export.csv`\n"
+    );
+    let quiet = tagger(["predict", "-q", "export.csv"]).dir(dir.path()).run();
+    assert_eq!(quiet.stderr, "");
+}

@@ -111,9 +111,23 @@ fn read_document(path: &Path) -> Result<(String, String)> {
 }
 
 pub fn run(args: PredictArgs) -> Result<()> {
+    if args.inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        super::refuse("'-' is given more than once: standard input can be read only once");
+    }
     let (model, model_name) = load_model(args.model.as_deref())?;
     let decision = Decision { threshold: args.threshold, top_k: args.top_k };
     let files = collect_inputs(&args.inputs)?;
+    // A CMS export given to `predict` is one document: almost never what was meant.
+    for path in &args.inputs {
+        let ext = path.extension().map(|e| e.to_ascii_lowercase());
+        if !args.quiet && matches!(ext.as_ref().and_then(|e| e.to_str()), Some("csv" | "tsv" | "jsonl")) {
+            eprintln!(
+                "tagger: note: {} is tagged as one article; to tag each row of an export, use `tagger label {}`",
+                path.display(),
+                path.display()
+            );
+        }
+    }
     if args.verbose {
         eprintln!(
             "model: {model_name} ({} topics, trained on {} documents of {})",
