@@ -45,10 +45,11 @@ pub struct LabelArgs {
     /// One probability column per topic (p_<topic>) instead of `scores`.
     #[arg(long)]
     wide: bool,
-    /// Give topics from this probability on (default: the model's).
+    /// Give topics from this probability on, the same for every topic (default: each topic's
+    /// own threshold, stored in the model; `tagger inspect` lists them).
     #[arg(long, value_parser = parse_probability)]
     threshold: Option<f64>,
-    /// At most this many topics per row.
+    /// At most this many topics per row (0: no limit).
     #[arg(long, default_value_t = 0)]
     top_k: usize,
     /// Skip malformed rows (wrong field count, invalid UTF-8), report each on stderr.

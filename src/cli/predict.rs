@@ -29,10 +29,11 @@ pub struct PredictArgs {
     model: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Give topics from this probability on (default: the model's).
+    /// Give topics from this probability on, the same for every topic (default: each topic's
+    /// own threshold, stored in the model; `tagger inspect` lists them).
     #[arg(long, value_parser = parse_probability)]
     threshold: Option<f64>,
-    /// At most this many topics per document.
+    /// At most this many topics per document (0: no limit).
     #[arg(long, default_value_t = 0)]
     top_k: usize,
     /// Show, for each topic given, the n-grams that weighed most.
