@@ -7,6 +7,7 @@ use crate::error::{Error, Location, Result};
 use crate::features::Scratch;
 use crate::model::Prediction;
 use crate::model::{Decision, Model};
+use crate::quotes::{check_record, Finding, Tail};
 use rayon::prelude::*;
 use std::io::{BufReader, Read, Write};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
@@ -81,6 +82,8 @@ pub trait Observer {
     fn progress(&mut self, _rows: u64, _bytes: u64) {}
     /// A row skipped under `--skip-bad`.
     fn skipped(&mut self, _row: &SkippedRow) {}
+    /// Something legal but suspicious (a quote that may close too late), as `file: line N: ...`.
+    fn warning(&mut self, _message: &str) {}
     /// Checked between batches: true stops the run with [`Error::Interrupted`].
     fn cancelled(&self) -> bool {
         false
@@ -99,6 +102,9 @@ pub struct LabelSummary {
     /// Rows given each topic, in the model's topic order.
     pub per_topic: Vec<u64>,
     pub bytes: u64,
+    /// Physical lines read (header included): a quote that swallows rows shows as many more
+    /// lines than rows.
+    pub lines: u64,
 }
 
 impl LabelSummary {
@@ -130,6 +136,10 @@ struct Batch {
     texts: TextStore,
     /// Rows skipped under `--skip-bad` while this batch was read, reported before it is written.
     skipped: Vec<SkippedRow>,
+    /// Warnings from reading this batch.
+    warnings: Vec<String>,
+    /// Physical lines read up to the end of this batch.
+    lines: u64,
     /// Rows read (written or skipped) up to the end of this batch, and input bytes consumed.
     rows_read: u64,
     bytes: u64,
@@ -144,6 +154,7 @@ impl Batch {
         self.row_ends.clear();
         self.texts.clear();
         self.skipped.clear();
+        self.warnings.clear();
         self.error = None;
     }
 
@@ -190,7 +201,7 @@ pub fn label_csv<R: Read + Send, W: Write + Send>(
     let mut loc = Location::file(source);
     let mut input = BufReader::with_capacity(1 << 16, input);
     check_encoding(&mut input, &mut loc)?;
-    let mut csv = csv::ReaderBuilder::new().delimiter(opts.delimiter).has_headers(true).from_reader(input);
+    let mut csv = csv::ReaderBuilder::new().delimiter(opts.delimiter).has_headers(true).from_reader(Tail::new(input));
     let headers = read_headers(&mut csv, &loc)?;
     let text_cols = resolve_columns(&headers, &opts.text_columns, &loc, "--text-column")?;
     let topics = model.topics();
@@ -215,6 +226,9 @@ pub fn label_csv<R: Read + Send, W: Write + Send>(
             for row in &batch.skipped {
                 observer.skipped(row);
             }
+            for warning in &batch.warnings {
+                observer.warning(warning);
+            }
             let predictions: Vec<Prediction> = (0..batch.len())
                 .into_par_iter()
                 .with_min_len(32)
@@ -227,6 +241,7 @@ pub fn label_csv<R: Read + Send, W: Write + Send>(
             summary.rows_skipped += batch.skipped.len() as u64;
             summary.rows_read = batch.rows_read;
             summary.bytes = batch.bytes;
+            summary.lines = batch.lines;
             let (rows, bytes, error) = (summary.rows_written, batch.bytes, batch.error.is_some());
             let mut batch = batch;
             failure = batch.error.take();
@@ -253,7 +268,7 @@ const OUTPUT: &str = "<output>";
 
 /// Parses the input into batches until its end or a fatal error (sent with the last batch).
 fn read_batches<R: Read>(
-    mut csv: csv::Reader<R>,
+    mut csv: csv::Reader<Tail<R>>,
     headers: &[String],
     text_cols: &[usize],
     loc: &Location,
@@ -287,6 +302,21 @@ fn read_batches<R: Read>(
                 }
             }
             rows_read += 1;
+            let line = record.position().and_then(|p| loc.clone().at_record(p).line).unwrap_or(0);
+            match check_record(&record, line, headers, opts.delimiter, csv.get_ref()) {
+                Some(f @ Finding::Unclosed { .. }) => {
+                    let err = f.error(loc);
+                    if opts.skip_bad {
+                        batch.skipped.push(skipped_from(err));
+                        continue;
+                    }
+                    batch.error = Some(err);
+                    done = true;
+                    break;
+                }
+                Some(f) => batch.warnings.push(f.warning(&loc.source)),
+                None => {}
+            }
             match batch.texts.push_with(|text| row_text(&record, text_cols, headers, loc, text)) {
                 Ok(()) => batch.push(&record),
                 Err(err) if opts.skip_bad => batch.skipped.push(skipped_from(err)),
@@ -299,6 +329,7 @@ fn read_batches<R: Read>(
         }
         batch.rows_read = rows_read;
         batch.bytes = csv.position().byte();
+        batch.lines = csv.get_ref().lines(csv.position().line().saturating_sub(1));
         if tx.send(batch).is_err() || done {
             return;
         }
@@ -449,6 +480,7 @@ pub fn label_jsonl<R: Read, W: Write>(
             summary.rows_written += 1;
         }
         summary.bytes = bytes;
+        summary.lines = line_no;
         observer.progress(summary.rows_written, bytes);
     }
     out.flush().map_err(|e| Error::io(OUTPUT, e))?;

@@ -2,6 +2,7 @@
 //! by `|`, every problem reported with file, line and column.
 
 use crate::error::{Error, Location, Result};
+use crate::quotes::{check_record, Finding, Tail};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 
@@ -172,6 +173,9 @@ pub struct LabeledCorpus {
     /// The line each document starts on (for messages about rows); empty when the corpus was
     /// not read from a file.
     pub lines: Vec<u64>,
+    /// Legal but suspicious things seen while reading (a quote that may close too late), as
+    /// `file: line N, column C: ...` for the caller to print as warnings.
+    pub warnings: Vec<String>,
 }
 
 /// Something in a training corpus worth a warning: legal, but likely a mistake.
@@ -284,6 +288,7 @@ impl LabeledCorpus {
             topics: self.topics.clone(),
             unlabeled_lines: idx.iter().filter(|&&i| self.labels[i].is_empty()).map(|&i| self.line(i)).collect(),
             lines: idx.iter().filter_map(|&i| self.lines.get(i).copied()).collect(),
+            warnings: Vec::new(),
         }
         .compact_topics()
     }
@@ -427,7 +432,7 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
     let mut loc = Location::file(source);
     let mut reader = BufReader::with_capacity(1 << 16, reader);
     check_encoding(&mut reader, &mut loc)?;
-    let mut csv = csv::ReaderBuilder::new().delimiter(opts.delimiter).has_headers(true).from_reader(reader);
+    let mut csv = csv::ReaderBuilder::new().delimiter(opts.delimiter).has_headers(true).from_reader(Tail::new(reader));
     let headers = read_headers(&mut csv, &loc)?;
     let text_cols = resolve_columns(&headers, &opts.text_columns, &loc, "--text-column")?;
     let labels_col = match &opts.labels_column {
@@ -452,6 +457,7 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
     let mut lines = Vec::new();
     let mut record = csv::ByteRecord::new();
     let mut text = String::new();
+    let mut warnings = Vec::new();
     loop {
         match csv.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -459,6 +465,11 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
             Err(e) => return Err(csv_error(e, &loc, &headers)),
         }
         let line = record.position().map(|p| p.line() + u64::from(loc.crlf)).unwrap_or(0);
+        match check_record(&record, line, &headers, opts.delimiter, csv.get_ref()) {
+            Some(f @ Finding::Unclosed { .. }) => return Err(f.error(&loc)),
+            Some(f) => warnings.push(f.warning(&loc.source)),
+            None => {}
+        }
         text.clear();
         for (k, &c) in text_cols.iter().enumerate() {
             if k > 0 {
@@ -490,7 +501,7 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
     }
     let topics: Vec<String> = index.keys().map(|s| s.to_string()).collect();
     let labels = names.iter().map(|doc| doc.iter().map(|n| index[n.as_str()]).collect()).collect();
-    Ok(LabeledCorpus { source: source.to_owned(), texts, labels, topics, unlabeled_lines, lines })
+    Ok(LabeledCorpus { source: source.to_owned(), texts, labels, topics, unlabeled_lines, lines, warnings })
 }
 
 /// Splits `a|b` into sorted, unique, trimmed topic names.

@@ -49,6 +49,7 @@ pub mod eval;
 pub mod features;
 pub mod model;
 pub mod output;
+pub mod quotes;
 pub mod shard;
 pub mod text;
 

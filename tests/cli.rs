@@ -875,6 +875,60 @@ fn row_with_a_wrong_field_count_names_its_line() {
     assert_eq!(parse_csv(&run.stdout, b',').1.len(), 40, "rows before the bad one were written to stdout");
 }
 
+/// `id,labels,text` rows on one line each; row `open` (1-based) opens a quote it never closes.
+/// The text is the last column, so the rows it swallows leave the field count right: silent.
+fn with_unclosed_quote(rows: usize, open: usize) -> Vec<u8> {
+    let mut out = String::from("id,labels,text\n");
+    for i in 1..=rows {
+        let quote = if i == open { "\"" } else { "" };
+        let topic = if i % 2 == 0 { "sports" } else { "ukraine-war" };
+        out.push_str(&format!("{i},{topic},{quote}قصف على خاركيف ومباراة الدوري رقم {i}\n"));
+    }
+    out.into_bytes()
+}
+
+#[test]
+fn an_unclosed_quote_that_swallows_rows_is_refused_naming_its_line() {
+    let dir = tmp();
+    std::fs::write(dir.path().join("open.csv"), with_unclosed_quote(40, 10)).unwrap();
+    let expected = "tagger: open.csv: line 11, column text: a quoted field opened on this line runs to the end of the file (31 lines): is its closing quote missing? Close it where the text ends";
+    tagger(["label", "open.csv", "-q"]).dir(dir.path()).run().fails_with(expected);
+    tagger(["train", "open.csv", "-o", "m.bin"]).dir(dir.path()).run().fails_with(expected);
+    tagger(["eval", "open.csv"]).dir(dir.path()).run().fails_with(expected);
+    assert!(!dir.path().join("m.bin").exists());
+
+    // Closed by a later row's quote: the rows between read as rows of the header's width.
+    let mut bytes = with_unclosed_quote(40, 10);
+    bytes.extend_from_slice("41,sports,\"نص\"\n42,sports,نص آخر\n".as_bytes());
+    std::fs::write(dir.path().join("late.csv"), bytes).unwrap();
+    let run = tagger(["label", "late.csv", "-q"]).dir(dir.path()).run();
+    let line = run.fails_starting_with("tagger: late.csv: line 11, column text: a quoted field opened on this line holds 31 lines that read as rows of 3 fields (12, 13,");
+    assert!(line.ends_with("is its closing quote missing? Close it where the text ends"), "{line}");
+
+    // --skip-bad names the row it skips, and the summary shows rows and lines apart.
+    let run = tagger(["label", "late.csv", "--skip-bad"]).dir(dir.path()).run();
+    let out = run.ok();
+    assert_eq!(parse_csv(out.as_bytes(), b',').1.len(), 10, "rows 1-9 and 42");
+    assert!(
+        run.stderr.contains("tagger: skipped late.csv: line 11, column text: a quoted field opened"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("; read 1 header and 11 rows on 43 lines"), "{}", run.stderr);
+}
+
+#[test]
+fn a_quoted_field_with_one_line_that_reads_as_a_row_is_a_warning() {
+    let dir = tmp();
+    let csv = "id,text,labels\n1,\"قصف على خاركيف\n2,مباراة,sports\",ukraine-war\n3,مباراة الدوري,sports\n";
+    std::fs::write(dir.path().join("odd.csv"), csv).unwrap();
+    let run = tagger(["label", "odd.csv"]).dir(dir.path()).run();
+    assert_eq!(parse_csv(run.ok().as_bytes(), b',').1.len(), 2);
+    let first = run.stderr.lines().next().unwrap();
+    assert_eq!(first, "tagger: warning: odd.csv: line 2, column text: a quoted field opened on this line holds a line that reads as a row of 3 fields (line 3); check that its closing quote is where you meant");
+    assert!(run.stderr.contains("read 1 header and 2 rows on 4 lines"), "{}", run.stderr);
+}
+
 #[test]
 fn invalid_utf8_in_a_csv_names_line_and_column() {
     let dir = tmp();

@@ -48,6 +48,7 @@ fn single_label_model() -> &'static Model {
             topics: all.topics.clone(),
             unlabeled_lines: Vec::new(),
             lines: Vec::new(),
+            warnings: Vec::new(),
         };
         Model::train(c, &settings(Some(LabelMode::Single)), meta()).unwrap()
     })

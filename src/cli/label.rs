@@ -75,6 +75,9 @@ impl Observer for Report {
     fn skipped(&mut self, row: &SkippedRow) {
         self.bar.suspend(|| eprintln!("tagger: skipped {row}"));
     }
+    fn warning(&mut self, message: &str) {
+        self.bar.suspend(|| eprintln!("tagger: warning: {message}"));
+    }
     fn cancelled(&self) -> bool {
         super::interrupted()
     }
@@ -139,8 +142,14 @@ pub fn run(args: LabelArgs) -> Result<()> {
             .filter(|(_, &n)| n > 0)
             .map(|(t, n)| format!("{t} {n}"))
             .collect();
+        // Rows read and physical lines side by side: a quote that swallowed rows shows as far
+        // more lines than rows.
+        let input = match args.input_format {
+            Format::Csv => format!("1 header and {} rows on {} lines", summary.rows_read, summary.lines),
+            Format::Jsonl => format!("{} objects on {} lines", summary.rows_read, summary.lines),
+        };
         eprintln!(
-            "tagger: {} rows labeled{} in {:.2} s ({:.0} rows/s); {}",
+            "tagger: {} rows labeled{} in {:.2} s ({:.0} rows/s); {}; read {input}",
             summary.rows_written,
             if summary.rows_skipped > 0 { format!(", {} skipped", summary.rows_skipped) } else { String::new() },
             secs,

@@ -44,7 +44,15 @@ impl CsvArgs {
             text_columns: self.text_column.0.clone(),
             labels_column: self.labels_column.as_deref().map(ColumnSpec::parse),
         };
-        Ok((read_labeled(reader, &name, &opts)?, name))
+        let corpus = read_labeled(reader, &name, &opts)?;
+        // Quotes that may close too late: train, eval and vocab warn alike.
+        for warning in corpus.warnings.iter().take(WARNINGS_SHOWN) {
+            eprintln!("tagger: warning: {warning}");
+        }
+        if corpus.warnings.len() > WARNINGS_SHOWN {
+            eprintln!("tagger: warning: and {} more such quoted fields", corpus.warnings.len() - WARNINGS_SHOWN);
+        }
+        Ok((corpus, name))
     }
 }
 
