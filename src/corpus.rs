@@ -269,7 +269,15 @@ impl LabeledCorpus {
             .collect();
         let topics: Vec<String> = index.keys().map(|s| s.to_string()).collect();
         let labels = names.iter().map(|doc| doc.iter().map(|n| index[n.as_str()]).collect()).collect();
-        Ok(LabeledCorpus { source: source.to_owned(), texts, labels, topics, unlabeled_lines, lines: Vec::new() })
+        Ok(LabeledCorpus {
+            source: source.to_owned(),
+            texts,
+            labels,
+            topics,
+            unlabeled_lines,
+            lines: Vec::new(),
+            warnings: Vec::new(),
+        })
     }
 
     /// The line row `i` starts on: from the file, or as if the rows were one line each after a
