@@ -85,7 +85,10 @@ fn read_stopwords(path: &std::path::Path) -> Result<String> {
     if bytes.len() as u64 > STOPWORDS_MAX_BYTES {
         return Err(Error::input(
             tagger::error::Location::file(path.display().to_string()),
-            format!("a stopword list is at most {} MiB (one word per line); is this the right file?", STOPWORDS_MAX_BYTES >> 20),
+            format!(
+                "a stopword list is at most {} MiB (one word per line); is this the right file?",
+                STOPWORDS_MAX_BYTES >> 20
+            ),
         ));
     }
     String::from_utf8(bytes).map_err(|e| Error::io(path, std::io::Error::new(std::io::ErrorKind::InvalidData, e)))

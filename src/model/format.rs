@@ -173,7 +173,10 @@ pub(crate) fn read_framed_file(path: &Path, kind: &FileKind) -> Result<Vec<u8>> 
     // Checks the magic, the version and the header's length (the payload is not there yet, so
     // only a length or checksum complaint can remain, and those are judged below).
     if let Err(e) = read_framed(&bytes, kind, &name) {
-        if bytes.len() < HEADER_LEN || bytes[..8] != kind.magic[..] || check_version(framed_version(&bytes).unwrap_or(0)).is_err() {
+        if bytes.len() < HEADER_LEN
+            || bytes[..8] != kind.magic[..]
+            || check_version(framed_version(&bytes).unwrap_or(0)).is_err()
+        {
             return Err(e);
         }
     }
@@ -182,7 +185,11 @@ pub(crate) fn read_framed_file(path: &Path, kind: &FileKind) -> Result<Vec<u8>> 
     if meta.is_file() && HEADER_LEN as u64 + len > meta.len() {
         return Err(Error::model(
             name,
-            format!("truncated {}: header says {len} payload bytes, the file has {}", kind.noun, meta.len() - HEADER_LEN as u64),
+            format!(
+                "truncated {}: header says {len} payload bytes, the file has {}",
+                kind.noun,
+                meta.len() - HEADER_LEN as u64
+            ),
         ));
     }
     if meta.is_file() {
