@@ -288,7 +288,7 @@ macro_rules! framed_file {
             }
 
             pub fn load(path: &std::path::Path) -> Result<Self> {
-                let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+                let bytes = crate::model::format::read_framed_file(path, &$kind)?;
                 Self::from_bytes(&bytes, &path.display().to_string())
             }
         }

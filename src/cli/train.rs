@@ -73,6 +73,27 @@ pub(super) struct TextArgs {
     stopwords: Option<PathBuf>,
 }
 
+/// The largest `--stopwords` file read: lists in use are a few kilobytes, and the bound keeps a
+/// device or a wrong file (`/dev/zero`, a corpus) from being read without end.
+const STOPWORDS_MAX_BYTES: u64 = 4 << 20;
+
+fn read_stopwords(path: &std::path::Path) -> Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut bytes = Vec::new();
+    file.take(STOPWORDS_MAX_BYTES + 1).read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > STOPWORDS_MAX_BYTES {
+        return Err(Error::input(
+            tagger::error::Location::file(path.display().to_string()),
+            format!(
+                "a stopword list is at most {} MiB (one word per line); is this the right file?",
+                STOPWORDS_MAX_BYTES >> 20
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| Error::io(path, std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+}
+
 impl TextArgs {
     /// The `--stopwords` file, among the files a command reads.
     pub(super) fn stopwords_input(&self) -> Option<Input<'_>> {
@@ -81,7 +102,7 @@ impl TextArgs {
 
     fn tokenizer(&self) -> Result<TokenizerSettings> {
         let stopwords = match &self.stopwords {
-            Some(path) => stopwords::parse_list(&std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?),
+            Some(path) => stopwords::parse_list(&read_stopwords(path)?),
             None => stopwords::default_words(),
         };
         Ok(TokenizerSettings {

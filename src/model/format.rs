@@ -128,7 +128,7 @@ impl Model {
 
     /// Reads a model file.
     pub fn load(path: &Path) -> Result<Model> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = read_framed_file(path, &MODEL_FILE)?;
         Model::from_bytes(&bytes, &path.display().to_string())
     }
 
@@ -157,6 +157,47 @@ pub(crate) fn save_atomically(
     let mut tmp = crate::output::create(path)?;
     write(std::io::BufWriter::new(tmp.as_file_mut()), &path.display().to_string())?;
     crate::output::commit(tmp, path)
+}
+
+/// Reads a framed file of `kind` header first, so that a foreign or endless input (`/dev/zero`,
+/// `/dev/urandom`, a huge sparse file) is refused after 24 bytes instead of being read whole:
+/// a wrong magic or version stops at once, a regular file shorter than the header's stated
+/// length is refused before its payload is read, and nothing past the stated length is read
+/// (one byte more, to report padding). Returns header and payload for [`read_framed`].
+pub(crate) fn read_framed_file(path: &Path, kind: &FileKind) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let name = path.display().to_string();
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut bytes = Vec::with_capacity(HEADER_LEN);
+    (&mut file).take(HEADER_LEN as u64).read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
+    // Checks the magic, the version and the header's length (the payload is not there yet, so
+    // only a length or checksum complaint can remain, and those are judged below).
+    if let Err(e) = read_framed(&bytes, kind, &name) {
+        if bytes.len() < HEADER_LEN
+            || bytes[..8] != kind.magic[..]
+            || check_version(framed_version(&bytes).unwrap_or(0)).is_err()
+        {
+            return Err(e);
+        }
+    }
+    let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    if meta.is_file() && HEADER_LEN as u64 + len > meta.len() {
+        return Err(Error::model(
+            name,
+            format!(
+                "truncated {}: header says {len} payload bytes, the file has {}",
+                kind.noun,
+                meta.len() - HEADER_LEN as u64
+            ),
+        ));
+    }
+    if meta.is_file() {
+        bytes.reserve_exact(len as usize);
+    }
+    // One byte past the stated length, so that a padded file is reported as such by read_framed.
+    file.take(len.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
+    Ok(bytes)
 }
 
 /// The format version in a framed file's header, if it has one.
