@@ -117,13 +117,18 @@ impl VocabShard {
                 format!("shard {} was counted with other text settings than shard 1", i + 1),
             ));
         }
-        let documents: u64 = shards.iter().map(|s| s.documents).sum();
+        let documents = shards
+            .iter()
+            .try_fold(0u64, |sum, s| sum.checked_add(s.documents))
+            .ok_or_else(|| Error::params("shards", "the document count exceeds 2^64"))?;
         let mut totals: BTreeMap<&[String], (u32, u64)> = BTreeMap::new();
         for shard in shards {
             for (words, df, total) in &shard.ngrams {
                 let e = totals.entry(words.as_slice()).or_insert((0, 0));
-                e.0 += df;
-                e.1 += total;
+                // Checked: shards are files from elsewhere, and a wrapped sum would be silent.
+                e.0 =
+                    e.0.checked_add(*df).ok_or_else(|| Error::params("shards", "a document frequency exceeds 2^32"))?;
+                e.1 = e.1.checked_add(*total).ok_or_else(|| Error::params("shards", "an n-gram count exceeds 2^64"))?;
             }
         }
         let n = documents as usize;
@@ -180,7 +185,32 @@ impl VocabShard {
     }
 }
 
+impl VocabShard {
+    /// Why the shard cannot be merged, if it cannot.
+    fn check(&self) -> std::result::Result<(), String> {
+        let r = self.text.ngrams;
+        NgramRange::new(r.min, r.max).map_err(|e| e.to_string())?;
+        for (i, (words, df, _)) in self.ngrams.iter().enumerate() {
+            if words.len() < r.min as usize || words.len() > r.max as usize {
+                return Err(format!("n-gram {} has {} words, outside {}..={}", i + 1, words.len(), r.min, r.max));
+            }
+            if *df as u64 > self.documents {
+                return Err(format!("n-gram {} is in {df} documents of {}", i + 1, self.documents));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Vocab {
+    fn check(&self) -> std::result::Result<(), String> {
+        if self.idf.len() != self.features.len() {
+            return Err(format!("{} idf values for {} features", self.idf.len(), self.features.len()));
+        }
+        // Vocabulary::new checks that every feature's word ids are in range.
+        self.tfidf().map(|_| ()).map_err(|e| e.to_string())
+    }
+
     fn tfidf(&self) -> Result<Tfidf> {
         let vocab = Vocabulary::new(self.text.ngrams, self.terms.clone(), self.features.clone())?;
         Tfidf::new(vocab, self.idf.clone(), self.sublinear_tf)
@@ -248,6 +278,24 @@ impl ModelShard {
         Ok(merged)
     }
 
+    fn check(&self) -> std::result::Result<(), String> {
+        self.vocab.check()?;
+        let (k, nf) = (self.topics.len(), self.vocab.features.len());
+        if !self.topics.windows(2).all(|w| w[0] < w[1]) {
+            return Err("its topics are not sorted and distinct".into());
+        }
+        if self.class_count.len() != k {
+            return Err(format!("{} document counts for {k} topics", self.class_count.len()));
+        }
+        if self.feature_total.len() != nf {
+            return Err(format!("{} feature totals for {nf} features", self.feature_total.len()));
+        }
+        if Some(self.feature_count.len()) != nf.checked_mul(k) {
+            return Err(format!("{} feature sums for {nf} features x {k} topics", self.feature_count.len()));
+        }
+        Ok(())
+    }
+
     /// The model these counts give.
     pub fn into_model(self, nb: &NbValidParams, threshold: f64, meta: TrainingMeta) -> Result<Model> {
         if self.topics.len() < 2 {
@@ -279,8 +327,13 @@ macro_rules! framed_file {
                 write_framed(&mut out, $kind.magic, self, name)
             }
 
+            /// Decodes and range-checks: a checksum only proves the bytes are the ones written,
+            /// not that a writer (or a hand-edited file) kept the lengths consistent, and the
+            /// merges index by those lengths.
             pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self> {
-                decode_framed(bytes, &$kind, name)
+                let value: Self = decode_framed(bytes, &$kind, name)?;
+                value.check().map_err(|why| Error::model(name, format!("damaged {}: {why}", $kind.noun)))?;
+                Ok(value)
             }
 
             pub fn save(&self, path: &std::path::Path) -> Result<()> {
@@ -298,3 +351,80 @@ macro_rules! framed_file {
 framed_file!(VocabShard, VOCAB_SHARD);
 framed_file!(Vocab, VOCAB);
 framed_file!(ModelShard, MODEL_SHARD);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shard() -> ModelShard {
+        let text = TextSettings {
+            steps: Vec::new(),
+            tokenizer: TokenizerSettings::default(),
+            ngrams: NgramRange::new(1, 1).unwrap(),
+        };
+        let vocab = Vocab {
+            text,
+            documents: 2,
+            sublinear_tf: false,
+            terms: vec!["a".into(), "b".into()],
+            features: vec![1, 2],
+            idf: vec![1.0, 1.0],
+        };
+        ModelShard {
+            vocab,
+            documents: 2,
+            single_label: true,
+            topics: vec!["x".into(), "y".into()],
+            class_count: vec![1.0, 1.0],
+            feature_count: vec![1.0, 0.0, 0.0, 1.0],
+            feature_total: vec![1.0, 1.0],
+        }
+    }
+
+    fn bytes(s: &ModelShard) -> Vec<u8> {
+        let mut out = Vec::new();
+        s.write_to(&mut out, "s").unwrap();
+        out
+    }
+
+    #[test]
+    fn a_checksum_correct_truncated_model_shard_is_refused_not_merged() {
+        let good = shard();
+        assert_eq!(ModelShard::from_bytes(&bytes(&good), "s").unwrap(), good);
+        let mut bad = shard();
+        bad.feature_count.truncate(1);
+        let data = bytes(&bad);
+        // Past the 24-byte header: the frame is intact, only the contents disagree.
+        assert!(data.len() > 24);
+        let err = ModelShard::from_bytes(&data, "s.bin").unwrap_err().to_string();
+        assert!(
+            err.contains("s.bin") && err.contains("damaged model shard") && err.contains("1 feature sums"),
+            "{err}"
+        );
+        for edit in [
+            |s: &mut ModelShard| s.feature_total.pop().map(|_| ()).unwrap(),
+            |s: &mut ModelShard| s.class_count.pop().map(|_| ()).unwrap(),
+            |s: &mut ModelShard| s.vocab.idf.pop().map(|_| ()).unwrap(),
+            |s: &mut ModelShard| s.topics.reverse(),
+        ] {
+            let mut bad = shard();
+            edit(&mut bad);
+            assert!(ModelShard::from_bytes(&bytes(&bad), "s").is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_vocab_shard_with_impossible_counts_is_refused() {
+        let text = shard().vocab.text;
+        let bad = VocabShard { text, documents: 1, ngrams: vec![(vec!["a".into()], 5, 5)] };
+        let mut out = Vec::new();
+        bad.write_to(&mut out, "v").unwrap();
+        assert!(VocabShard::from_bytes(&out, "v").is_err());
+        let mut text = shard().vocab.text;
+        text.ngrams.max = 200;
+        let bad = VocabShard { text, documents: 1, ngrams: vec![] };
+        let mut out = Vec::new();
+        bad.write_to(&mut out, "v").unwrap();
+        assert!(VocabShard::from_bytes(&out, "v").is_err());
+    }
+}
