@@ -61,10 +61,26 @@ pub fn resolve_columns(headers: &[String], specs: &[ColumnSpec], loc: &Location,
                 };
                 match found.as_slice() {
                     [one] => Ok(*one),
-                    [] => Err(Error::input(
-                        loc.clone().at_line(1),
-                        format!("no column named '{name}' (columns: {}); choose one with {option}", headers.join(", ")),
-                    )),
+                    // A header read as one column that splits into the wanted name on another
+                    // delimiter is a file with that delimiter: say so rather than suggest a column.
+                    [] => match other_delimiter(headers, name) {
+                        Some(d) => Err(Error::input(
+                            loc.clone().at_line(1),
+                            format!(
+                                "no column named '{name}': the header '{}' reads as one column, but it splits on \
+                                 '{d}'; is the file '{d}'-delimited? (--delimiter '{d}')",
+                                headers[0],
+                                d = if d == '\t' { "tab".to_string() } else { d.to_string() }
+                            ),
+                        )),
+                        None => Err(Error::input(
+                            loc.clone().at_line(1),
+                            format!(
+                                "no column named '{name}' (columns: {}); choose one with {option}",
+                                headers.join(", ")
+                            ),
+                        )),
+                    },
                     many => Err(Error::input(
                         loc.clone().at_line(1),
                         format!(
@@ -77,6 +93,15 @@ pub fn resolve_columns(headers: &[String], specs: &[ColumnSpec], loc: &Location,
             }
         })
         .collect()
+}
+
+/// The other supported delimiter (`;`, tab or `|`) that splits a one-column header into fields one
+/// of which is `name`, if any.
+fn other_delimiter(headers: &[String], name: &str) -> Option<char> {
+    let [header] = headers else { return None };
+    [';', '\t', '|', ',']
+        .into_iter()
+        .find(|&d| header.split(d).count() > 1 && header.split(d).any(|f| f.trim() == name))
 }
 
 /// Many texts in one buffer. A training corpus is read once and dropped once tokenized: one large

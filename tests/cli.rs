@@ -700,10 +700,12 @@ fn label_semicolon_and_tab_delimiters_are_read_and_written() {
         assert!(tab.starts_with("id\ttext\tlabels\ttopics\tscores\n"), "{spelling:?}");
         assert_eq!(parse_csv(tab.as_bytes(), b'\t'), comma, "{spelling:?}");
     }
-    // Read with the wrong delimiter, the header is one column and `text` is missing.
+    // Read with the wrong delimiter, the header is one column and `text` is missing: the message
+    // names the delimiter that splits it (it suggested --text-column).
     let run = tagger(["label", "semi.csv", "-q"]).dir(dir.path()).run();
     run.fails_with(
-        "tagger: semi.csv: line 1: no column named 'text' (columns: id;text;labels); choose one with --text-column",
+        "tagger: semi.csv: line 1: no column named 'text': the header 'id;text;labels' reads as one column, \
+         but it splits on ';'; is the file ';'-delimited? (--delimiter ';')",
     );
 }
 
@@ -1138,6 +1140,23 @@ fn utf16_input_is_refused_with_how_to_convert_it() {
 }
 
 #[test]
+fn delimiters_outside_the_documented_four_are_refused() {
+    let labels = labels_csv();
+    let l = s(&labels);
+    // README lists `, ; | tab`; anything else was passed to the CSV reader (`x` split words, a
+    // quote or a newline made every row unreadable, `ع` was called "not one-character").
+    for (delimiter, says) in [
+        ("x", "'x' is not a supported delimiter"),
+        ("ع", "'ع' is not a supported delimiter"),
+        ("\"", "is the quote character"),
+        ("\n", "a line break cannot be the delimiter"),
+    ] {
+        tagger(["label", l, "--delimiter", delimiter]).run().usage_error(says);
+        tagger(["train", l, "--delimiter", delimiter, "-o", "/nonexistent/m.bin"]).run().usage_error(says);
+    }
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let football = sample("football.txt");
     let f = s(&football);
@@ -1151,7 +1170,7 @@ fn usage_errors_exit_2() {
     tagger(["train", l, "--threshold", "1.5", "-o", "/nonexistent/m.bin"])
         .run()
         .usage_error("'1.5' is not a probability");
-    tagger(["label", l, "--delimiter", "ab"]).run().usage_error("'ab' is not a one-character delimiter");
+    tagger(["label", l, "--delimiter", "ab"]).run().usage_error("'ab' is not a single delimiter character");
     tagger(["predict", "--format", "xml", f]).run().usage_error("invalid value 'xml' for '--format <FORMAT>'");
     tagger(["train", l, "--ngrams", "x"]).run().usage_error("expected MIN..MAX");
     tagger(["predict"]).run().usage_error("required arguments were not provided");

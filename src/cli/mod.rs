@@ -139,12 +139,20 @@ fn parse_columns(text: &str) -> std::result::Result<Columns, String> {
     Ok(Columns(columns))
 }
 
-/// A one-byte CSV delimiter from `,` `;` `\t` `tab` or `|`.
+/// A CSV delimiter: one of `,` `;` `|` or tab (`tab`, `\t` or a literal tab), the ones README
+/// lists. Anything else is refused rather than passed to the CSV reader: a quote or a newline
+/// would make every row unreadable, a letter such as `x` splits words, and a multi-byte
+/// character (`ع`) cannot be one CSV delimiter byte at all.
 fn parse_delimiter(text: &str) -> std::result::Result<u8, String> {
     match text {
         "\\t" | "tab" | "\t" => Ok(b'\t'),
-        s if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
-        s => Err(format!("'{s}' is not a one-character delimiter (use ',', ';', '|' or 'tab')")),
+        "," | ";" | "|" => Ok(text.as_bytes()[0]),
+        "\"" => Err("'\"' is the quote character and cannot be the delimiter (use ',', ';', '|' or 'tab')".into()),
+        "\n" | "\r" | "\r\n" => {
+            Err("a line break cannot be the delimiter: it ends rows (use ',', ';', '|' or 'tab')".into())
+        }
+        s if s.chars().count() == 1 => Err(format!("'{s}' is not a supported delimiter (use ',', ';', '|' or 'tab')")),
+        s => Err(format!("'{s}' is not a single delimiter character (use ',', ';', '|' or 'tab')")),
     }
 }
 
