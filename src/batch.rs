@@ -205,6 +205,7 @@ pub fn label_csv<R: Read + Send, W: Write + Send>(
     let headers = read_headers(&mut csv, &loc)?;
     let text_cols = resolve_columns(&headers, &opts.text_columns, &loc, "--text-column")?;
     let topics = model.topics();
+    refuse_labeled_header(&headers, opts, topics, &loc)?;
     let sink = Sink::new(output, opts, &headers, topics).map_err(|e| csv_out_error(e, OUTPUT))?;
     let mut summary = LabelSummary { per_topic: vec![0; topics.len()], ..LabelSummary::default() };
 
@@ -438,6 +439,10 @@ pub fn label_jsonl<R: Read, W: Write>(
                     Ok(_) => return Some(Err(Error::input(at, "not a JSON object"))),
                     Err(e) => return Some(Err(Error::input(at, format!("invalid JSON: {e}")))),
                 };
+                // Overwriting them would silently replace an earlier labeling with this one.
+                if let Some(key) = ["topics", "scores"].into_iter().find(|k| object.contains_key(*k)) {
+                    return Some(Err(Error::input(at, already_labeled(key))));
+                }
                 let mut text = String::new();
                 for (i, field) in fields.iter().enumerate() {
                     match object.get(*field) {
@@ -485,6 +490,28 @@ pub fn label_jsonl<R: Read, W: Write>(
     }
     out.flush().map_err(|e| Error::io(OUTPUT, e))?;
     Ok(summary)
+}
+
+/// Why an input that already has a column `label` adds is refused, and what to do.
+fn already_labeled(column: &str) -> String {
+    format!(
+        "the input already has a '{column}' column (was it labeled before?): remove the topics and scores \
+         columns, or label the original export"
+    )
+}
+
+/// A header that already holds a column `label` would add (`topics`, `scores`, or with `--wide`
+/// a `p_<topic>`) would give the output two columns of the same name, one of them stale.
+fn refuse_labeled_header(headers: &[String], opts: &LabelOptions, topics: &[String], loc: &Location) -> Result<()> {
+    let mut added: Vec<String> = vec!["topics".into()];
+    match opts.format {
+        OutputFormat::Csv if opts.wide => added.extend(topics.iter().map(|t| format!("p_{t}"))),
+        _ => added.push("scores".into()),
+    }
+    match headers.iter().find(|h| added.contains(h)) {
+        Some(h) => Err(Error::input(loc.clone().at_line(1), already_labeled(h))),
+        None => Ok(()),
+    }
 }
 
 fn skipped_from(err: Error) -> SkippedRow {

@@ -12,7 +12,13 @@ fn main() -> ExitCode {
         Err(err) => {
             // Help and version go to stdout with 0; usage errors to stderr with 2.
             let code = err.exit_code();
-            let _ = err.print();
+            // Help or version text that could not be written (`--help >/dev/full`) is a failure, not a success.
+            if let Err(io) = err.print() {
+                if io.kind() != std::io::ErrorKind::BrokenPipe {
+                    eprintln!("tagger: cannot write to standard output: {}", one_line(&io.to_string()));
+                    return ExitCode::from(1);
+                }
+            }
             return ExitCode::from(code as u8);
         }
     };

@@ -2020,3 +2020,65 @@ fn predict_refuses_stdin_twice_and_points_csv_exports_to_label() {
     let quiet = tagger(["predict", "-q", "export.csv"]).dir(dir.path()).run();
     assert_eq!(quiet.stderr, "");
 }
+
+// Issue 12, item 16: options that were silently ignored, and help that could not be written.
+
+#[test]
+fn label_refuses_wide_with_jsonl_output() {
+    // It used to write `scores` objects, as if --wide had not been given, with exit 0.
+    let run = tagger(["label", "-", "--format", "jsonl", "--wide"]).stdin("text\nمباراة كرة القدم\n").run();
+    run.usage_error("--wide makes p_<topic> CSV columns");
+    let run = tagger(["label", "-", "--input-format", "jsonl", "--format", "jsonl", "--wide"])
+        .stdin("{\"text\":\"مباراة كرة القدم\"}\n")
+        .run();
+    run.usage_error("leave out --wide or --format jsonl");
+}
+
+#[test]
+fn help_to_a_full_device_is_a_failure() {
+    if !Path::new("/dev/full").exists() {
+        println!("skipped: this system has no /dev/full");
+        return;
+    }
+    for args in [&["--help"][..], &["label", "--help"][..], &["--version"][..]] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full opens");
+        let out = Command::new(BIN).args(args).stdout(full).stderr(Stdio::piped()).output().expect("tagger runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: exit 0 although nothing was written; stderr: {stderr}");
+        assert!(stderr.starts_with("tagger: cannot write to standard output: No space left on device"), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}
+
+#[test]
+fn labeling_labeled_input_is_refused() {
+    // A second `label` gave the CSV header `topics,scores` twice, renamed the old ones to
+    // `topics_2` in JSON Lines output, and overwrote them in JSON Lines input.
+    let csv = "id,text\n1,مباراة كرة القدم\n";
+    let tagged = tagger(["label", "-", "-q"]).stdin(csv).run().ok();
+    assert!(tagged.starts_with("id,text,topics,scores\n"), "{tagged}");
+    let why = "column (was it labeled before?): remove the topics and scores columns, or label the original export";
+    for format in ["csv", "jsonl"] {
+        tagger(["label", "-", "--format", format])
+            .stdin(tagged.clone())
+            .run()
+            .fails_with(&format!("tagger: <stdin>: line 1: the input already has a 'topics' {why}"));
+    }
+    let wide = tagger(["label", "-", "-q", "--wide"]).stdin(csv).run().ok();
+    let p = wide.lines().next().unwrap().split(',').find(|c| c.starts_with("p_")).unwrap().to_string();
+    tagger(["label", "-", "--wide"])
+        .stdin(wide)
+        .run()
+        .fails_with(&format!("tagger: <stdin>: line 1: the input already has a '{p}' {why}"));
+
+    let jsonl = "{\"text\":\"مباراة كرة القدم\"}\n";
+    let tagged = tagger(["label", "-", "-q", "--input-format", "jsonl", "--format", "jsonl"]).stdin(jsonl).run().ok();
+    let again = format!("{jsonl}{{\"text\":\"x\",\"scores\":{{}}}}\n{tagged}");
+    let run = tagger(["label", "-", "--input-format", "jsonl", "--format", "jsonl"]).stdin(again.clone()).run();
+    run.fails_with(&format!("tagger: <stdin>: line 2: the input already has a 'scores' {why}"));
+    // Under --skip-bad such objects are skipped and named, like any other bad row.
+    let run =
+        tagger(["label", "-", "-q", "--skip-bad", "--input-format", "jsonl", "--format", "jsonl"]).stdin(again).run();
+    assert_eq!(run.ok().lines().count(), 1);
+    assert!(run.stderr.contains("line 3: the input already has a 'topics' column"), "{}", run.stderr);
+}

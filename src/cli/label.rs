@@ -94,6 +94,14 @@ pub fn run(args: LabelArgs) -> Result<()> {
     if args.input_format == Format::Jsonl && args.format != Format::Jsonl {
         super::usage_error("label", "JSON Lines input is written back as JSON Lines: add --format jsonl");
     }
+    // `--wide` only shapes CSV columns; silently writing `scores` objects instead would give the
+    // user a format they did not ask for.
+    if args.wide && args.format == Format::Jsonl {
+        super::usage_error(
+            "label",
+            "--wide makes p_<topic> CSV columns; JSON Lines output always has a scores object: leave out --wide or --format jsonl",
+        );
+    }
     let (model, _) = load_model(args.model.as_deref())?;
     let decision = Decision { threshold: args.threshold, top_k: args.top_k };
     let opts = LabelOptions {
