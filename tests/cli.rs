@@ -1079,7 +1079,7 @@ fn a_truncated_or_damaged_model_is_refused() {
     std::fs::write(dir.path().join("half.bin"), half).unwrap();
     let football = sample("football.txt");
     tagger(["predict", "--model", "half.bin", s(&football)]).dir(dir.path()).run().fails_with(&format!(
-        "tagger: half.bin: truncated or padded model file: header says {payload} payload bytes, the file has {}",
+        "tagger: half.bin: truncated model file: header says {payload} payload bytes, the file has {}",
         half.len() - 24
     ));
     std::fs::write(dir.path().join("tiny.bin"), &model[..10]).unwrap();
@@ -2064,10 +2064,14 @@ fn labeling_labeled_input_is_refused() {
             .run()
             .fails_with(&format!("tagger: <stdin>: line 1: the input already has a 'topics' {why}"));
     }
+    // --wide output also has `topics`; a file that kept only the p_<topic> columns is refused too.
     let wide = tagger(["label", "-", "-q", "--wide"]).stdin(csv).run().ok();
-    let p = wide.lines().next().unwrap().split(',').find(|c| c.starts_with("p_")).unwrap().to_string();
+    let header: Vec<&str> = wide.lines().next().unwrap().split(',').collect();
+    assert!(header.contains(&"topics"), "{header:?}");
+    let p = header.iter().find(|c| c.starts_with("p_")).unwrap().to_string();
+    let only_p = format!("id,text,{p}\n1,مباراة كرة القدم,0.5\n");
     tagger(["label", "-", "--wide"])
-        .stdin(wide)
+        .stdin(only_p)
         .run()
         .fails_with(&format!("tagger: <stdin>: line 1: the input already has a '{p}' {why}"));
 
@@ -2081,4 +2085,42 @@ fn labeling_labeled_input_is_refused() {
         tagger(["label", "-", "-q", "--skip-bad", "--input-format", "jsonl", "--format", "jsonl"]).stdin(again).run();
     assert_eq!(run.ok().lines().count(), 1);
     assert!(run.stderr.contains("line 3: the input already has a 'topics' column"), "{}", run.stderr);
+}
+
+// Issue 12, item 5: files read header first, never past the length the header states.
+
+#[test]
+fn endless_or_truncated_model_files_are_refused_at_once() {
+    // `inspect --model /dev/zero` grew about 1 GB/s until killed: the whole input was read
+    // before the magic was checked.
+    for device in ["/dev/zero", "/dev/urandom"] {
+        if !Path::new(device).exists() {
+            println!("skipped {device}: this system has none");
+            continue;
+        }
+        let line = tagger(["inspect", "--model", device]).run().error_line();
+        assert!(line.contains("not a tagger model"), "{line}");
+        let line = tagger(["vocab", "--merge", device, "-o", "v.bin"]).dir(&std::env::temp_dir()).run().error_line();
+        assert!(line.contains("not a vocabulary shard"), "{line}");
+    }
+    let dir = tmp();
+    let model = std::fs::read(root().join("models/default.bin")).unwrap();
+    std::fs::write(dir.path().join("cut.bin"), &model[..40]).unwrap();
+    let line = tagger(["inspect", "--model", "cut.bin"]).dir(dir.path()).run().error_line();
+    assert!(line.contains("truncated model file") && line.contains("the file has 16"), "{line}");
+}
+
+#[test]
+fn an_endless_stopword_file_is_refused() {
+    if !Path::new("/dev/zero").exists() {
+        println!("skipped: this system has no /dev/zero");
+        return;
+    }
+    let dir = tmp();
+    let run = tagger(["train", s(&root().join("data/labels.csv")), "-o", "m.bin", "--stopwords", "/dev/zero"])
+        .dir(dir.path())
+        .run();
+    let line = run.error_line();
+    assert!(line.contains("a stopword list is at most 4 MiB"), "{line}");
+    assert_eq!(listing(dir.path()), Vec::<String>::new(), "nothing is left behind");
 }
