@@ -1,0 +1,138 @@
+"""tagger: topics for Arabic news text, from Python.
+
+A thin layer over the tagger Rust library: every score comes from the same code the CLI runs,
+and batch calls release the GIL and run on the library's thread pool.
+
+>>> import tagger
+>>> model = tagger.Model.default()
+>>> model.predict(["..."])[0].topics
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+
+from ._tagger import DataError, ModelFileError, SettingsError, TaggerError
+from ._tagger import Model as _RustModel
+
+__all__ = ["Model", "Prediction", "TaggerError", "DataError", "ModelFileError", "SettingsError"]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Topics given to one text (most probable first) and the probability of every topic.
+
+    Both are empty when the text has no word the model knows: tagger does not guess.
+    """
+
+    topics: list
+    scores: dict
+
+
+def _texts(texts) -> list:
+    """Texts as a list of str; a non-string names its index, like a bad CSV row names its line."""
+    if isinstance(texts, str):
+        raise TypeError("texts must be a sequence of str, not one str; wrap it in a list")
+    out = list(texts)
+    for i, t in enumerate(out):
+        if not isinstance(t, str):
+            raise DataError(f"row {i}: text is {type(t).__name__}, not str")
+    return out
+
+
+class Model:
+    """A trained tagger model. Get one with Model.default(), Model.load(path) or tagger.train."""
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: _RustModel):
+        self._inner = inner
+
+    @classmethod
+    def default(cls) -> "Model":
+        """The model embedded in tagger (SANAD-Khaleej, ASND and the project's texts)."""
+        return cls(_RustModel.default())
+
+    @classmethod
+    def load(cls, path) -> "Model":
+        """Loads a model file written by `tagger train` or Model.save."""
+        return cls(_RustModel.load(str(path)))
+
+    def save(self, path) -> None:
+        """Writes the model atomically: a failed write never leaves a partial file at path."""
+        self._inner.save(str(path))
+
+    @property
+    def topics(self) -> list:
+        """Topic names, in the order of predict_proba's columns."""
+        return self._inner.topics
+
+    @property
+    def thresholds(self) -> list:
+        """Each topic's own threshold, as stored in the model."""
+        return self._inner.thresholds
+
+    def predict(self, texts: Iterable[str], threshold: Optional[float] = None,
+                top_k: Optional[int] = None) -> list:
+        """Topics and scores of each text, like `tagger predict`.
+
+        threshold: one probability for every topic (default: each topic's own).
+        top_k: at most this many topics (default: no limit).
+        """
+        if top_k is not None and top_k < 0:
+            raise SettingsError(f"top_k must be 0 or more, not {top_k}")
+        names = self._inner.topics
+        out = []
+        for idx, scores in self._inner._predict(_texts(texts), threshold, top_k):
+            out.append(Prediction(
+                topics=[names[i] for i in idx],
+                scores={names[j]: s for j, s in enumerate(scores)},
+            ))
+        return out
+
+    def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
+        """Probabilities, documents x topics (float64). A text with no known word is a row of NaN."""
+        texts = _texts(texts)
+        n = len(self._inner.topics)
+        raw = self._inner._scores(texts)
+        return np.frombuffer(raw, dtype="<f8").reshape(len(texts), n).copy()
+
+    def label_frame(self, df, text_column="text", threshold: Optional[float] = None,
+                    top_k: Optional[int] = None, wide: bool = False):
+        """A copy of a pandas DataFrame with `topics` and `scores` columns added, in row order.
+
+        Like `tagger label`: topics joined by '|', scores as 'topic:probability' pairs, most
+        probable first, joined by '|'. wide=True adds one p_<topic> column per topic instead
+        of `scores`. text_column may be a list of columns, joined with a line break.
+        """
+        cols = [text_column] if isinstance(text_column, (str, int)) else list(text_column)
+        for c in cols:
+            if c not in df.columns:
+                raise DataError(f"no column {c!r} in the frame (columns: {', '.join(map(str, df.columns))})")
+        if len(cols) == 1:
+            series = df[cols[0]]
+        else:
+            series = df[cols[0]].astype(str)
+            for c in cols[1:]:
+                series = series + "\n" + df[c].astype(str)
+        texts = series.tolist()
+        for i, t in enumerate(texts):
+            if not isinstance(t, str):
+                raise DataError(f"row {i} (index {df.index[i]!r}): column {cols[0]!r} is "
+                                f"{type(t).__name__}, not str")
+        out = df.copy()
+        topics, scores = self._inner._label_columns(texts, threshold, top_k)
+        out["topics"] = topics
+        if wide:
+            proba = self.predict_proba(texts)
+            for j, name in enumerate(self._inner.topics):
+                out[f"p_{name}"] = proba[:, j]
+        else:
+            out["scores"] = scores
+        return out
+
+    def __repr__(self) -> str:
+        return f"tagger.Model(topics={self.topics!r})"
