@@ -9,6 +9,7 @@ use crate::model::Prediction;
 use crate::model::{Decision, Model};
 use crate::quotes::{check_record, Finding, Tail};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::io::{BufReader, Read, Write};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 
@@ -353,8 +354,8 @@ fn write_batches<W: Write>(
     sink.finish().map_err(|e| Error::io(OUTPUT, e))
 }
 
-/// A parsed JSON Lines record and its prediction.
-type JsonRow = (serde_json::Map<String, serde_json::Value>, Prediction);
+/// A JSON Lines record (its line, trimmed, and whether the object is empty) and its prediction.
+type JsonRow<'a> = (&'a str, bool, Prediction);
 
 /// Labels JSON Lines: one object per line, the text in `opts.text_columns` (field names, joined
 /// by a line break when several), written back as the same object with `topics` and `scores`
@@ -434,8 +435,18 @@ pub fn label_jsonl<R: Read, W: Write>(
                     return None;
                 }
                 let at = loc.clone().at_line(first_line + k as u64);
-                let object = match serde_json::from_str::<serde_json::Value>(line) {
-                    Ok(serde_json::Value::Object(map)) => map,
+                // The object is written back as its own bytes, so that no value is re-encoded:
+                // numbers such as 123456789012345678901234567890, 1e5 or 1e400 would come back
+                // as f64 (or be refused), and escapes and spacing would change. Only the text
+                // fields are decoded.
+                let line = line.trim_end_matches([' ', '\t', '\r', '\n']);
+                let object = match serde_json::from_str::<&serde_json::value::RawValue>(line) {
+                    Ok(raw) if raw.get().starts_with('{') => {
+                        match serde_json::from_str::<HashMap<String, &serde_json::value::RawValue>>(line) {
+                            Ok(map) => map,
+                            Err(e) => return Some(Err(Error::input(at, format!("invalid JSON: {e}")))),
+                        }
+                    }
                     Ok(_) => return Some(Err(Error::input(at, "not a JSON object"))),
                     Err(e) => return Some(Err(Error::input(at, format!("invalid JSON: {e}")))),
                 };
@@ -445,31 +456,35 @@ pub fn label_jsonl<R: Read, W: Write>(
                 }
                 let mut text = String::new();
                 for (i, field) in fields.iter().enumerate() {
-                    match object.get(*field) {
-                        Some(serde_json::Value::String(s)) => {
+                    let Some(raw) = object.get(*field) else {
+                        return Some(Err(Error::input(
+                            at,
+                            format!("no field '{field}' (choose the text field with --text-column)"),
+                        )));
+                    };
+                    match serde_json::from_str::<Option<String>>(raw.get()) {
+                        Ok(Some(s)) => {
                             if i > 0 {
                                 text.push('\n');
                             }
-                            text.push_str(s);
+                            text.push_str(&s);
                         }
-                        Some(serde_json::Value::Null) => {}
-                        None => {
-                            return Some(Err(Error::input(
-                                at,
-                                format!("no field '{field}' (choose the text field with --text-column)"),
-                            )))
+                        Ok(None) => {}
+                        // A string whose escapes do not decode (a lone surrogate such as \ud800).
+                        Err(e) if raw.get().starts_with('"') => {
+                            return Some(Err(Error::input(at.in_column(*field), format!("invalid JSON: {e}"))))
                         }
-                        Some(_) => {
+                        Err(_) => {
                             return Some(Err(Error::input(at.in_column(*field), "the text field is not a string")))
                         }
                     }
                 }
-                Some(Ok((object, model.predict_with(&text, opts.decision, scratch))))
+                Some(Ok((line, object.is_empty(), model.predict_with(&text, opts.decision, scratch))))
             })
             .collect();
         for result in results.into_iter().flatten() {
             summary.rows_read += 1;
-            let (mut object, p) = match result {
+            let (line, empty, p) = match result {
                 Ok(ok) => ok,
                 Err(err) if opts.skip_bad => {
                     summary.rows_skipped += 1;
@@ -479,9 +494,12 @@ pub fn label_jsonl<R: Read, W: Write>(
                 Err(err) => return Err(err),
             };
             summary.tally(&p);
-            insert_prediction(&mut object, &p, topics);
-            serde_json::to_writer(&mut out, &object).map_err(|e| Error::io(OUTPUT, e.into()))?;
-            out.write_all(b"\n").map_err(|e| Error::io(OUTPUT, e))?;
+            // `line` parsed as an object with nothing after it, so it ends in its closing brace.
+            let body = &line[..line.len() - 1];
+            let (topics_json, scores_json) = prediction_json(&p, topics);
+            let sep = if empty { "" } else { "," };
+            writeln!(out, "{body}{sep}\"topics\":{topics_json},\"scores\":{scores_json}}}")
+                .map_err(|e| Error::io(OUTPUT, e))?;
             summary.rows_written += 1;
         }
         summary.bytes = bytes;
@@ -554,10 +572,18 @@ fn row_text(
 /// Adds `topics` (given, most probable first) and `scores` (every topic, 4 decimals) to a JSON
 /// object: the one shape of every JSON output (`label --format jsonl`, `predict --format json`).
 pub fn insert_prediction(obj: &mut serde_json::Map<String, serde_json::Value>, p: &Prediction, topics: &[String]) {
-    obj.insert("topics".into(), p.topics.iter().map(|&t| topics[t].clone()).collect::<Vec<_>>().into());
+    let (t, s) = prediction_json(p, topics);
+    obj.insert("topics".into(), t);
+    obj.insert("scores".into(), s);
+}
+
+/// The `topics` and `scores` values of [`insert_prediction`], for output that splices them into
+/// an object's own bytes.
+fn prediction_json(p: &Prediction, topics: &[String]) -> (serde_json::Value, serde_json::Value) {
+    let t = p.topics.iter().map(|&t| topics[t].clone()).collect::<Vec<_>>().into();
     let scores: serde_json::Map<_, _> =
         topics.iter().cloned().zip(p.scores.iter().map(|&s| round4(s).into())).collect();
-    obj.insert("scores".into(), scores.into());
+    (t, scores.into())
 }
 
 /// Formats `topic:probability` pairs, most probable first.

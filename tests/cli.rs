@@ -2087,6 +2087,42 @@ fn labeling_labeled_input_is_refused() {
     assert!(run.stderr.contains("line 3: the input already has a 'topics' column"), "{}", run.stderr);
 }
 
+// Issue 12, item 4: JSON Lines objects come back as their own bytes.
+
+#[test]
+fn label_jsonl_writes_each_object_back_byte_for_byte() {
+    // Objects were decoded into f64 and written again: 123456789012345678901234567890 came back
+    // as 1.2345678901234568e+29, 2^64, 1e5 and 1.0000000000000000000001 changed, and 1e400 made
+    // the row bad. Spacing, escapes and key spelling changed with them.
+    let lines = [
+        r#"{"id":123456789012345678901234567890,"text":"مباراة كرة القدم"}"#,
+        r#"{"id":18446744073709551616,"n":1e5,"x":1.0000000000000000000001,"big":1e400,"z":-0.0,"text":"مباراة"}"#,
+        r#"  { "text" : "\u0645\u0628\u0627\u0631\u0627\u0629 \ud83d\ude00\n\"" ,"a":[1e5,[-0.0,{}],{"b":{"c":null}}], "مفتاح\u00e9":true	}"#,
+        "{\"text\":\"مباراة كرة القدم\",\"e\":1E+2}  \r",
+    ];
+    let input: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let out = tagger(["label", "-", "-q", "--input-format", "jsonl", "--format", "jsonl"]).stdin(input).run().ok();
+    let got: Vec<&str> = out.lines().collect();
+    assert_eq!(got.len(), lines.len(), "{out}");
+    for (line, want) in got.iter().zip(lines) {
+        let object = want.trim_end();
+        let kept = &object[..object.len() - 1];
+        let added = line.strip_prefix(kept).unwrap_or_else(|| panic!("{want:?} is not kept in {line:?}"));
+        assert!(added.starts_with(",\"topics\":[") && added.ends_with("}}"), "{line}");
+        // Still one JSON object: the input's keys and the two added.
+        let keys: std::collections::HashMap<String, Box<serde_json::value::RawValue>> =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        let before: std::collections::HashMap<String, Box<serde_json::value::RawValue>> =
+            serde_json::from_str(object).unwrap();
+        assert_eq!(keys.len(), before.len() + 2, "{line}");
+        assert!(keys["scores"].get().starts_with("{\""), "{line}");
+    }
+    // The topics are those of the same text read from CSV.
+    let csv = tagger(["label", "-", "-q"]).stdin("id,text\n1,مباراة كرة القدم\n").run().ok();
+    let topics = parse_csv(csv.as_bytes(), b',').1[0][2].replace('|', "\",\"");
+    assert!(got[0].contains(&format!("\"topics\":[\"{topics}\"]")), "{} vs {csv}", got[0]);
+}
+
 // Issue 12, item 5: files read header first, never past the length the header states.
 
 #[test]
