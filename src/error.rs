@@ -83,7 +83,7 @@ pub enum Error {
     #[error("{source_name}: {message}")]
     Training { source_name: String, message: String },
 
-    /// The user interrupted the run (Ctrl-C); partial output was removed.
+    /// The run was interrupted (SIGINT, SIGTERM or SIGHUP); partial output was removed.
     #[error("interrupted; no output was written")]
     Interrupted,
 

@@ -1,5 +1,5 @@
 //! The `tagger` binary: parses arguments, calls the library, reports. Exit codes: 0 success,
-//! 1 data or runtime error, 2 usage error.
+//! 1 data or runtime error, 2 usage error, 130 interrupted (SIGINT, SIGTERM or SIGHUP).
 
 mod cli;
 

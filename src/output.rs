@@ -19,8 +19,49 @@ pub struct Output {
 }
 
 enum Kind {
-    Atomic { tmp: NamedTempFile, dest: PathBuf },
+    Atomic { tmp: NamedTempFile, dest: PathBuf, entry: Pending },
     Stream(File),
+}
+
+/// Temporary files being written, by path, so that a signal handler can remove them before the
+/// process exits (a destructor never runs when a handler calls `exit`). [`commit`] holds the
+/// lock while it renames, so a file is either removed here or renamed into place, never both.
+static PENDING: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+/// Set once an output has been renamed into place: from then on an interruption has nothing
+/// to undo, and must not claim that no output was written.
+static COMMITTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    // A panic while holding the lock leaves a list that is still correct.
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A temporary file's entry in [`PENDING`], taken out when the file is renamed or dropped (and
+/// so deleted by `NamedTempFile`).
+struct Pending(PathBuf);
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        pending().retain(|p| p != &self.0);
+    }
+}
+
+/// For a handler of SIGINT, SIGTERM or SIGHUP that is about to exit the process: removes the
+/// temporary file of every output still being written and keeps any from being renamed into
+/// place afterwards (the lock stays held until the process exits). Returns false, and changes
+/// nothing, when an output of this process was already renamed into place: the work is done,
+/// and exiting now would report a failure for a complete file.
+pub fn abandon_pending() -> bool {
+    let list = pending();
+    if COMMITTED.load(std::sync::atomic::Ordering::SeqCst) {
+        return false;
+    }
+    for path in list.iter() {
+        let _ = std::fs::remove_file(path);
+    }
+    // Never unlocked: a `commit` or `create` on another thread waits until the process exits.
+    std::mem::forget(list);
+    true
 }
 
 impl Output {
@@ -36,7 +77,9 @@ impl Output {
         if let Some(meta) = existing {
             keep_permissions(tmp.as_file(), &meta).map_err(|e| Error::io(target, e))?;
         }
-        Ok(Output { kind: Kind::Atomic { tmp, dest } })
+        let path = tmp.path().to_path_buf();
+        pending().push(path.clone());
+        Ok(Output { kind: Kind::Atomic { tmp, dest, entry: Pending(path) } })
     }
 
     /// The file to write to (the temporary file, or the stream).
@@ -63,9 +106,14 @@ pub fn create(target: &Path) -> Result<Output> {
 /// `target` is the name the user gave, for messages.
 pub fn commit(out: Output, target: &Path) -> Result<()> {
     match out.kind {
-        Kind::Atomic { tmp, dest } => {
+        Kind::Atomic { tmp, dest, entry } => {
             tmp.as_file().sync_all().map_err(|e| Error::io(target, e))?;
+            let mut list = pending();
             tmp.persist(&dest).map_err(|e| Error::io(target, e.error))?;
+            list.retain(|p| p != &entry.0);
+            COMMITTED.store(true, std::sync::atomic::Ordering::SeqCst);
+            drop(list);
+            drop(entry);
         }
         // A File has no buffer of its own; a device or pipe may refuse fsync, and needs none.
         Kind::Stream(file) => drop(file),

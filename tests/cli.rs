@@ -2160,3 +2160,80 @@ fn an_endless_stopword_file_is_refused() {
     assert!(line.contains("a stopword list is at most 4 MiB"), "{line}");
     assert_eq!(listing(dir.path()), Vec::<String>::new(), "nothing is left behind");
 }
+
+/// A CSV of `rows` articles (data/labels.csv repeated), big enough that label and train run for
+/// a while on this 2-core machine.
+fn big_csv(dir: &Path, rows: usize) -> PathBuf {
+    let corpus = corpus();
+    let mut w = csv::Writer::from_path(dir.join("big.csv")).unwrap();
+    w.write_record(["text", "labels"]).unwrap();
+    for row in corpus.iter().cycle().take(rows) {
+        w.write_record([&row.text, &row.labels]).unwrap();
+    }
+    w.flush().unwrap();
+    dir.join("big.csv")
+}
+
+fn temp_files(dir: &Path) -> Vec<String> {
+    listing(dir).into_iter().filter(|n| n.starts_with(".tagger-") && n.ends_with(".tmp")).collect()
+}
+
+/// Starts `tagger ARGS` in the crate root, sends `signal` (a `kill -s` name) once `ready` holds
+/// for `dir`, and returns the exit code and stderr.
+fn interrupt(args: &[&str], dir: &Path, signal: &str, ready: impl Fn(&Path) -> bool) -> (Option<i32>, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tagger starts");
+    let start = std::time::Instant::now();
+    while !ready(dir) {
+        assert!(child.try_wait().unwrap().is_none(), "tagger {args:?} ended before the signal could be sent");
+        assert!(start.elapsed().as_secs() < 60, "tagger {args:?} never got ready");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    assert!(child.try_wait().unwrap().is_none(), "tagger {args:?} ended before the signal could be sent");
+    let sent = Command::new("kill").args(["-s", signal, &child.id().to_string()]).status().expect("kill runs");
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_and_sighup_during_label_remove_the_temporary_file() {
+    // `timeout 3 tagger label big.csv -o out.csv` (SIGTERM) and SIGHUP left a hidden
+    // `.tagger-*.tmp` beside out.csv: only SIGINT was handled.
+    let dir = tmp();
+    let big = big_csv(dir.path(), 200_000);
+    let out = dir.path().join("out.csv");
+    for signal in ["TERM", "HUP", "INT"] {
+        let (code, stderr) =
+            interrupt(&["label", s(&big), "-o", s(&out), "-q"], dir.path(), signal, |d| !temp_files(d).is_empty());
+        assert_eq!(code, Some(130), "SIG{signal}: {stderr}");
+        assert_eq!(stderr.trim_end(), "tagger: interrupted; no output was written", "SIG{signal}");
+        assert_eq!(listing(dir.path()), ["big.csv"], "SIG{signal} left files behind");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn signals_during_train_exit_with_one_line_and_no_file() {
+    // Ctrl-C during train killed it with no message (and, during the write, left the temporary
+    // model file); SIGTERM and SIGHUP the same.
+    let dir = tmp();
+    let big = big_csv(dir.path(), 200_000);
+    let model = dir.path().join("m.bin");
+    for signal in ["INT", "TERM", "HUP"] {
+        let started = std::time::Instant::now();
+        let (code, stderr) = interrupt(&["train", s(&big), "-o", s(&model), "-q"], dir.path(), signal, |_| {
+            started.elapsed() > std::time::Duration::from_millis(300)
+        });
+        assert_eq!(code, Some(130), "SIG{signal}: {stderr}");
+        assert_eq!(stderr.trim_end(), "tagger: interrupted; no output was written", "SIG{signal}");
+        assert_eq!(listing(dir.path()), ["big.csv"], "SIG{signal} left files behind");
+    }
+}

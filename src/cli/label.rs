@@ -89,8 +89,8 @@ pub fn run(args: LabelArgs) -> Result<()> {
         inputs.extend(args.model.as_deref().map(|m| Input::new("--model", m)));
         check_output(out, &inputs, "tagged.csv");
     }
-    // Ctrl-C stops at the next batch, so the temporary output file is removed, not left behind.
-    super::stop_gracefully_on_ctrl_c();
+    // SIGINT, SIGTERM or SIGHUP stops at the next batch, so the temporary output file is removed.
+    super::stop_cleanly_on_signals(true);
     if args.input_format == Format::Jsonl && args.format != Format::Jsonl {
         super::usage_error("label", "JSON Lines input is written back as JSON Lines: add --format jsonl");
     }

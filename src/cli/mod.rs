@@ -178,13 +178,26 @@ fn open_input(path: &Path) -> Result<(Box<dyn std::io::Read + Send>, String, Opt
 
 static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Makes Ctrl-C set a flag that long runs check, instead of killing the process at once.
-fn stop_gracefully_on_ctrl_c() {
-    // If a handler cannot be installed, Ctrl-C keeps its default effect; nothing else changes.
-    let _ = ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            // A second Ctrl-C: the user wants out now.
-            std::process::exit(130);
+/// Exit status after SIGINT, SIGTERM or SIGHUP, whichever it was (the handler is not told
+/// which): 128 + SIGINT, what a shell shows for Ctrl-C.
+const INTERRUPTED_EXIT: i32 = 130;
+
+/// Handles SIGINT, SIGTERM and SIGHUP alike in a command that writes a file: the temporary output
+/// file is removed, one `tagger: interrupted` line is printed, and the process exits 130.
+/// With `graceful` (label, which checks [`interrupted`] between batches) the first signal only
+/// sets the flag, so the run stops at the next batch and says how far it got; a second one, or
+/// any signal in a command that cannot stop midway (train, vocab), exits at once. Once the
+/// output has been renamed into place the signal is ignored: the work is done.
+fn stop_cleanly_on_signals(graceful: bool) {
+    // If a handler cannot be installed, the signals keep their default effect; nothing else changes.
+    let _ = ctrlc::set_handler(move || {
+        let again = INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst);
+        if graceful && !again {
+            return;
+        }
+        if tagger::output::abandon_pending() {
+            eprintln!("tagger: interrupted; no output was written");
+            std::process::exit(INTERRUPTED_EXIT);
         }
     });
 }

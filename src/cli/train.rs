@@ -326,6 +326,8 @@ fn check_files(args: &TrainArgs) {
 
 pub fn run(args: TrainArgs) -> Result<()> {
     check_files(&args);
+    // Counting and saving cannot stop midway: a signal removes the temporary output file and exits.
+    super::stop_cleanly_on_signals(false);
     if args.merge {
         return merge(&args);
     }

@@ -38,6 +38,8 @@ pub fn run(args: VocabArgs) -> Result<()> {
     let mut inputs: Vec<Input> = args.inputs.iter().map(|p| Input::new(role, p)).collect();
     inputs.extend(args.text.stopwords_input());
     check_output(&args.output, &inputs, "vocab.bin");
+    // Counting and saving cannot stop midway: a signal removes the temporary output file and exits.
+    super::stop_cleanly_on_signals(false);
     if args.merge {
         refuse_duplicate_shards(&args.inputs);
     }
