@@ -520,7 +520,7 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
         names.push(doc_labels);
     }
     if texts.is_empty() {
-        return Err(Error::training(source, "no rows after the header: nothing to learn from"));
+        return Err(Error::training(source, "the file has a header and no rows"));
     }
     if unlabeled_lines.len() == texts.len() {
         return Err(Error::input(
