@@ -440,6 +440,10 @@ pub fn label_jsonl<R: Read, W: Write>(
                 // as f64 (or be refused), and escapes and spacing would change. Only the text
                 // fields are decoded.
                 let line = line.trim_end_matches([' ', '\t', '\r', '\n']);
+                // A UTF-8 byte-order mark, as Windows tools write, begins the first line; it is
+                // not part of the object (CSV headers are read the same way).
+                let line =
+                    if first_line + k as u64 == 1 { line.strip_prefix('\u{FEFF}').unwrap_or(line) } else { line };
                 let object = match serde_json::from_str::<&serde_json::value::RawValue>(line) {
                     Ok(raw) if raw.get().starts_with('{') => {
                         match serde_json::from_str::<HashMap<String, &serde_json::value::RawValue>>(line) {

@@ -2238,3 +2238,26 @@ fn signals_during_train_exit_with_one_line_and_no_file() {
         assert_eq!(listing(dir.path()), ["big.csv"], "SIG{signal} left files behind");
     }
 }
+
+// Issue 12, item 13: messages that misled.
+
+#[test]
+fn jsonl_with_a_byte_order_mark_is_read() {
+    // It said "invalid JSON: expected value at line 1 column 1".
+    let plain = "{\"id\":1,\"text\":\"مباراة كرة القدم\"}\n";
+    let args = ["label", "-", "-q", "--input-format", "jsonl", "--format", "jsonl"];
+    let expected = tagger(args).stdin(plain).run().ok();
+    let got = tagger(args).stdin(format!("\u{FEFF}{plain}")).run().ok();
+    assert_eq!(got, expected, "the mark is dropped, the object written back as without it");
+}
+
+#[test]
+fn an_output_with_a_slash_after_a_file_name_is_not_called_a_folder() {
+    let dir = tmp();
+    std::fs::write(dir.path().join("out.csv"), "old\n").unwrap();
+    let run = tagger(["label", s(&labels_csv()), "-o", "out.csv/"]).dir(dir.path()).run();
+    run.refused(
+        "tagger: --output out.csv/ ends with '/' but out.csv is a file, not a folder; give a file name without the '/'",
+    );
+    assert_eq!(std::fs::read_to_string(dir.path().join("out.csv")).unwrap(), "old\n");
+}

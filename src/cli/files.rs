@@ -50,7 +50,18 @@ pub(super) fn check_output(output: &Path, inputs: &[Input], example: &str) {
 
 /// `somedir` or `somedir/` as the output.
 fn refuse_folder(output: &Path, example: &str) {
-    if output.is_dir() || output.as_os_str().to_string_lossy().ends_with('/') {
+    let text = output.as_os_str().to_string_lossy();
+    let slash = text.ends_with('/');
+    // `out.csv/` does not exist as a path (ENOTDIR): look at `out.csv`.
+    if slash && Path::new(text.trim_end_matches('/')).is_file() {
+        // `file.csv/`: calling it a folder would mislead (issue 12, item 13).
+        super::refuse(format_args!(
+            "--output {} ends with '/' but {} is a file, not a folder; give a file name without the '/'",
+            output.display(),
+            output.display().to_string().trim_end_matches('/')
+        ));
+    }
+    if output.is_dir() || slash {
         super::refuse(format_args!(
             "--output {} is a folder; give a file name, such as {}",
             output.display(),
