@@ -444,15 +444,17 @@ pub fn label_jsonl<R: Read, W: Write>(
                 // not part of the object (CSV headers are read the same way).
                 let line =
                     if first_line + k as u64 == 1 { line.strip_prefix('\u{FEFF}').unwrap_or(line) } else { line };
-                let object = match serde_json::from_str::<&serde_json::value::RawValue>(line) {
-                    Ok(raw) if raw.get().starts_with('{') => {
-                        match serde_json::from_str::<HashMap<String, &serde_json::value::RawValue>>(line) {
-                            Ok(map) => map,
-                            Err(e) => return Some(Err(Error::input(at, format!("invalid JSON: {e}")))),
-                        }
+                // One parse per line; only a line that is not an object is parsed again, to say
+                // whether it is valid JSON of another kind or not JSON at all.
+                let object = match serde_json::from_str::<HashMap<String, &serde_json::value::RawValue>>(line) {
+                    Ok(map) => map,
+                    Err(e) => {
+                        let message = match serde_json::from_str::<&serde_json::value::RawValue>(line) {
+                            Ok(raw) if !raw.get().starts_with('{') => "not a JSON object".to_string(),
+                            _ => format!("invalid JSON: {e}"),
+                        };
+                        return Some(Err(Error::input(at, message)));
                     }
-                    Ok(_) => return Some(Err(Error::input(at, "not a JSON object"))),
-                    Err(e) => return Some(Err(Error::input(at, format!("invalid JSON: {e}")))),
                 };
                 // Overwriting them would silently replace an earlier labeling with this one.
                 if let Some(key) = ["topics", "scores"].into_iter().find(|k| object.contains_key(*k)) {

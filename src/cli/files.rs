@@ -52,13 +52,13 @@ pub(super) fn check_output(output: &Path, inputs: &[Input], example: &str) {
 fn refuse_folder(output: &Path, example: &str) {
     let text = output.as_os_str().to_string_lossy();
     let slash = text.ends_with('/');
-    // `out.csv/` does not exist as a path (ENOTDIR): look at `out.csv`.
-    if slash && Path::new(text.trim_end_matches('/')).is_file() {
-        // `file.csv/`: calling it a folder would mislead (issue 12, item 13).
+    // `out.csv/` does not exist as a path (ENOTDIR): look at `out.csv`. Calling it a folder
+    // would mislead (issue 12, item 13).
+    let file = text.trim_end_matches('/');
+    if slash && Path::new(file).is_file() {
         super::refuse(format_args!(
-            "--output {} ends with '/' but {} is a file, not a folder; give a file name without the '/'",
-            output.display(),
-            output.display().to_string().trim_end_matches('/')
+            "--output {} ends with '/' but {file} is a file, not a folder; give a file name without the '/'",
+            output.display()
         ));
     }
     if output.is_dir() || slash {
