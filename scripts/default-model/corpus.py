@@ -151,6 +151,15 @@ def assemble(per_section=1500, religion=True, project_weight=1, asnd=True):
     return rows
 
 
+def asnd_section_texts():
+    """ASND posts outside the `tst` split that train a section topic (not the labeled political
+    posts): the outlet that cv.py --outlet-dev leaves out."""
+    political = asnd_political_labels()
+    for row in read_csv(shared_path("asnd.csv")):
+        if row["split"] != "tst" and row["label"] in ASND_CLASSES and content_hash(row["text"]) not in political:
+            yield row["text"]
+
+
 def holdout_sets():
     """Real articles the default model never trains on, by name: (text, labels) lists."""
     sets = {}
