@@ -272,6 +272,50 @@ impl SplitMix64 {
     }
 }
 
+/// The seed of [`cross_validate`]'s fold shuffle when none is given (`tagger train --seed`).
+pub const DEFAULT_SEED: u64 = 20261123;
+
+/// Trains a model on `corpus`; with `tune_folds`, first chooses each topic's threshold by
+/// `tune_folds`-fold cross-validation on the same corpus ([`tune_thresholds`] on the out-of-fold
+/// scores) and stores them in the model. What `tagger train --tune-thresholds K` does.
+///
+/// ```
+/// use tagger::corpus::LabeledCorpus;
+/// use tagger::{TrainSettings, TrainingMeta};
+/// let rows = (0..12).map(|i| {
+///     if i % 2 == 0 { (format!("مباراة كرة القدم والدوري {i}"), vec!["sports"]) }
+///     else { (format!("أسعار النفط والأسهم في البورصة {i}"), vec!["economy", "markets"]) }
+/// });
+/// let corpus = LabeledCorpus::from_rows("notes", rows).unwrap();
+/// let model = tagger::eval::train_tuned(corpus, &TrainSettings::default(), TrainingMeta::new("notes"), Some(3), 7).unwrap();
+/// assert_eq!(model.topic_thresholds().len(), 3);
+/// ```
+pub fn train_tuned(
+    corpus: LabeledCorpus,
+    settings: &TrainSettings,
+    meta: TrainingMeta,
+    tune_folds: Option<usize>,
+    seed: u64,
+) -> Result<Model> {
+    let thresholds = match tune_folds {
+        Some(k) => match cross_validate(&corpus, settings, k, seed)?.topic_thresholds {
+            Some(t) => Some(t),
+            None => {
+                return Err(Error::params(
+                    "tune_thresholds",
+                    "is for multi-label models (every text here has exactly one topic, and a single-label model gives its top topic)",
+                ))
+            }
+        },
+        None => None,
+    };
+    let mut model = Model::train(corpus, settings, meta)?;
+    if let Some(t) = thresholds {
+        model.set_topic_thresholds(t)?;
+    }
+    Ok(model)
+}
+
 /// Stratified K-fold cross-validation: each fold trains the whole pipeline (vocabulary and idf
 /// included) on the other folds, so nothing leaks from the held-out documents.
 pub fn cross_validate(corpus: &LabeledCorpus, settings: &TrainSettings, k: usize, seed: u64) -> Result<CvReport> {

@@ -12,7 +12,7 @@ use tagger::eval::{cross_validate, mean_std};
 use tagger::features::{DocFreq, TfidfParams, TfidfValidParams};
 use tagger::shard::{ModelShard, TextSettings, Vocab};
 use tagger::text::{stopwords, Step, TokenizerSettings};
-use tagger::{Error, Model, Result, TrainSettings, TrainingMeta};
+use tagger::{Error, Result, TrainSettings, TrainingMeta};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum ModeArg {
@@ -210,7 +210,7 @@ pub struct TrainArgs {
     #[arg(long, value_name = "TEXT", default_value = "")]
     about: String,
     /// Seed of the cross-validation shuffle.
-    #[arg(long, default_value_t = 20261123)]
+    #[arg(long, default_value_t = tagger::eval::DEFAULT_SEED)]
     seed: u64,
     /// Sharded round 2: count this CSV shard with the merged vocabulary of `--vocab` and write a
     /// model shard.
@@ -390,25 +390,20 @@ pub fn run(args: TrainArgs) -> Result<()> {
 
     let source = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| name.clone());
     let meta = TrainingMeta { trained_at: now(), about: args.about.clone(), ..TrainingMeta::new(source) };
-    let thresholds = match args.tune_thresholds {
-        Some(k) => {
-            if corpus.labels.iter().all(|l| l.len() == 1) && !matches!(args.mode, ModeArg::Multi) {
-                super::usage_error(
-                    "train",
-                    "--tune-thresholds is for multi-label models (a single-label model gives its top topic); add --mode multi",
-                );
-            }
-            spinner.set_message(format!("tuning thresholds ({k} folds)"));
-            let report = cross_validate(&corpus, &settings, k, args.seed)?;
-            report.topic_thresholds
-        }
-        None => None,
-    };
-    spinner.set_message(format!("training on {documents} documents"));
-    let mut model = Model::train(corpus, &settings, meta)?;
-    if let Some(t) = thresholds {
-        model.set_topic_thresholds(t)?;
+    if args.tune_thresholds.is_some()
+        && corpus.labels.iter().all(|l| l.len() == 1)
+        && !matches!(args.mode, ModeArg::Multi)
+    {
+        super::usage_error(
+            "train",
+            "--tune-thresholds is for multi-label models (a single-label model gives its top topic); add --mode multi",
+        );
     }
+    spinner.set_message(match args.tune_thresholds {
+        Some(k) => format!("tuning thresholds ({k} folds) and training on {documents} documents"),
+        None => format!("training on {documents} documents"),
+    });
+    let model = tagger::eval::train_tuned(corpus, &settings, meta, args.tune_thresholds, args.seed)?;
     model.save(&args.output())?;
     spinner.finish_and_clear();
     super::summary(

@@ -7,8 +7,12 @@ use std::path::PathBuf;
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
-use tagger::{Decision, Error, Model};
+use pyo3::types::{PyBytes, PyDict, PyString};
+use tagger::classify::{LabelMode, NbKind, NbParams};
+use tagger::corpus::{parse_labels, LabeledCorpus};
+use tagger::features::{DocFreq, TfidfParams};
+use tagger::text::TokenizerSettings;
+use tagger::{Decision, Error, Model, ParamGuard, TrainSettings, TrainingMeta};
 
 create_exception!(_tagger, TaggerError, PyException, "An error from tagger, with the library's message.");
 create_exception!(_tagger, DataError, TaggerError, "Bad input data (a row, a file, a text).");
@@ -138,9 +142,239 @@ impl PyModel {
     }
 }
 
+/// Training settings from keyword arguments. A setting left as None keeps `tagger train`'s
+/// default (`TrainSettings::default()`), so that Python and the CLI share one set of defaults.
+struct Settings {
+    kind: Option<String>,
+    mode: Option<String>,
+    alpha: Option<f64>,
+    ngrams: Option<(u8, u8)>,
+    min_df: Option<DocFreq>,
+    max_df: Option<DocFreq>,
+    max_features: Option<usize>,
+    sublinear_tf: Option<bool>,
+    stem: Option<bool>,
+    keep_numbers: Option<bool>,
+    stopwords: Option<Vec<String>>,
+    threshold: Option<f64>,
+}
+
+/// A document-frequency bound as scikit-learn writes it: an int is a count of documents, a
+/// float a fraction of them.
+fn doc_freq(value: &Bound<'_, PyAny>, name: &str) -> PyResult<DocFreq> {
+    let text = if value.is_instance_of::<pyo3::types::PyBool>() {
+        None
+    } else if let Ok(n) = value.extract::<i64>() {
+        Some(n.to_string())
+    } else if let Ok(f) = value.extract::<f64>() {
+        // A float is always a fraction, even 1.0 or 2.0 (which is then refused).
+        Some(if f.fract() == 0.0 { format!("{f:.1}") } else { f.to_string() })
+    } else {
+        None
+    };
+    let text = text
+        .ok_or_else(|| SettingsError::new_err(format!("{name} must be an int (documents) or a float (a fraction)")))?;
+    if text.starts_with('-') {
+        return Err(SettingsError::new_err(format!("{name} {text}: must not be negative")));
+    }
+    match text.parse::<usize>() {
+        Ok(n) => Ok(DocFreq::Count(n)),
+        Err(_) => DocFreq::parse(&text).map_err(|why| SettingsError::new_err(format!("{name}: {why}"))),
+    }
+}
+
+impl Settings {
+    fn build(&self) -> PyResult<TrainSettings> {
+        let d = TrainSettings::default();
+        let kind = match self.kind.as_deref() {
+            None => d.nb.kind(),
+            Some("complement") => NbKind::Complement,
+            Some("multinomial") => NbKind::Multinomial,
+            Some("balanced") => NbKind::Balanced,
+            Some(other) => {
+                return Err(SettingsError::new_err(format!(
+                    "kind {other:?}: expected 'complement', 'multinomial' or 'balanced'"
+                )))
+            }
+        };
+        let mode = match self.mode.as_deref() {
+            None => d.nb.mode(),
+            Some("auto") => None,
+            Some("single") => Some(LabelMode::Single),
+            Some("multi") => Some(LabelMode::Multi),
+            Some(other) => {
+                return Err(SettingsError::new_err(format!("mode {other:?}: expected 'auto', 'single' or 'multi'")))
+            }
+        };
+        let nb =
+            NbParams::new().alpha(self.alpha.unwrap_or(d.nb.alpha())).kind(kind).mode(mode).check().map_err(to_py)?;
+        let (lo, hi) = self.ngrams.unwrap_or((d.tfidf.ngrams().min, d.tfidf.ngrams().max));
+        let min_df = self.min_df.unwrap_or(d.tfidf.min_df());
+        let max_df = self.max_df.unwrap_or(d.tfidf.max_df());
+        let tfidf = TfidfParams::new()
+            .ngrams(lo, hi)
+            .min_df(min_df)
+            .max_df(max_df)
+            .max_features(self.max_features.or(d.tfidf.max_features()))
+            .sublinear_tf(self.sublinear_tf.unwrap_or(d.tfidf.sublinear_tf()))
+            .smooth_idf(d.tfidf.smooth_idf())
+            .check()
+            .map_err(to_py)?;
+        let tokenizer = TokenizerSettings {
+            stem: self.stem.unwrap_or(d.tokenizer.stem),
+            drop_numbers: self.keep_numbers.map(|k| !k).unwrap_or(d.tokenizer.drop_numbers),
+            stopwords: self.stopwords.clone().unwrap_or(d.tokenizer.stopwords),
+            ..d.tokenizer
+        };
+        let threshold = self.threshold.unwrap_or(d.threshold);
+        tagger::model::check_threshold(threshold).map_err(to_py)?;
+        Ok(TrainSettings { steps: d.steps, tokenizer, tfidf, nb, threshold })
+    }
+}
+
+/// Texts and their topics as a corpus: a label is a list of topic names or one `|`-joined
+/// string (as in a CSV's `labels` column); an empty one means "about none of the topics".
+fn corpus(texts: Vec<String>, labels: &Bound<'_, PyAny>) -> PyResult<LabeledCorpus> {
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(texts.len());
+    for (i, item) in labels.try_iter()?.enumerate() {
+        let item = item?;
+        let topics = if let Ok(s) = item.downcast::<PyString>() {
+            parse_labels(&s.to_cow()?)
+        } else if let Ok(list) = item.extract::<Vec<String>>() {
+            list
+        } else {
+            return Err(DataError::new_err(format!(
+                "row {i}: labels must be a str ('a|b') or a list of str, not {}",
+                item.get_type().name()?
+            )));
+        };
+        rows.push(topics);
+    }
+    if rows.len() != texts.len() {
+        return Err(DataError::new_err(format!(
+            "{} texts but {} labels: give one label per text",
+            texts.len(),
+            rows.len()
+        )));
+    }
+    LabeledCorpus::from_rows("python", texts.iter().zip(rows)).map_err(to_py)
+}
+
+/// Trains a model (`tagger train`), optionally with per-topic thresholds tuned by K-fold
+/// cross-validation. Runs without the GIL.
+// One argument per keyword of `tagger.train`, as Python passes them.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (texts, labels, settings, tune_thresholds=None, seed=None, about=None, source=None))]
+fn _train(
+    py: Python<'_>,
+    texts: Vec<String>,
+    labels: &Bound<'_, PyAny>,
+    settings: &Bound<'_, PyDict>,
+    tune_thresholds: Option<usize>,
+    seed: Option<u64>,
+    about: Option<String>,
+    source: Option<String>,
+) -> PyResult<PyModel> {
+    let settings = settings_of(settings)?;
+    let corpus = corpus(texts, labels)?;
+    let trained_at =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let meta = TrainingMeta {
+        trained_at,
+        about: about.unwrap_or_default(),
+        ..TrainingMeta::new(source.unwrap_or_else(|| "python".to_owned()))
+    };
+    let seed = seed.unwrap_or(tagger::eval::DEFAULT_SEED);
+    let inner = py
+        .allow_threads(|| tagger::eval::train_tuned(corpus, &settings, meta, tune_thresholds, seed))
+        .map_err(to_py)?;
+    Ok(PyModel { inner })
+}
+
+/// Stratified K-fold cross-validation (`tagger train --cv K`): per-fold micro/macro F1 and
+/// accuracy (exact match for multi-label), and the thresholds the out-of-fold scores suggest.
+#[pyfunction]
+#[pyo3(signature = (texts, labels, settings, folds=5, seed=None))]
+fn _cross_validate<'py>(
+    py: Python<'py>,
+    texts: Vec<String>,
+    labels: &Bound<'py, PyAny>,
+    settings: &Bound<'py, PyDict>,
+    folds: usize,
+    seed: Option<u64>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let settings = settings_of(settings)?;
+    let corpus = corpus(texts, labels)?;
+    let seed = seed.unwrap_or(tagger::eval::DEFAULT_SEED);
+    let report = py.allow_threads(|| tagger::eval::cross_validate(&corpus, &settings, folds, seed)).map_err(to_py)?;
+    let out = PyDict::new(py);
+    out.set_item("folds", report.folds)?;
+    out.set_item("micro_f1", report.micro_f1)?;
+    out.set_item("macro_f1", report.macro_f1)?;
+    out.set_item("accuracy", report.accuracy)?;
+    out.set_item("best_threshold", report.best_threshold)?;
+    out.set_item("best_threshold_micro_f1", report.best_threshold_micro_f1)?;
+    let per_topic = report
+        .topic_thresholds
+        .map(|t| corpus.topics.iter().cloned().zip(t).collect::<std::collections::BTreeMap<_, _>>());
+    out.set_item("topic_thresholds", per_topic)?;
+    out.set_item("topic_thresholds_micro_f1", report.topic_thresholds_micro_f1)?;
+    Ok(out)
+}
+
+/// One setting; unset and None both mean the library's default.
+fn get<'py, T: FromPyObject<'py>>(dict: &Bound<'py, PyDict>, key: &str) -> PyResult<Option<T>> {
+    match dict.get_item(key)? {
+        Some(v) if !v.is_none() => v.extract().map(Some).map_err(|e| SettingsError::new_err(format!("{key}: {e}"))),
+        _ => Ok(None),
+    }
+}
+
+/// The settings dict of the Python layer (keys as `tagger.train`'s keyword arguments).
+fn settings_of(dict: &Bound<'_, PyDict>) -> PyResult<TrainSettings> {
+    const KNOWN: [&str; 12] = [
+        "kind",
+        "mode",
+        "alpha",
+        "ngrams",
+        "min_df",
+        "max_df",
+        "max_features",
+        "sublinear_tf",
+        "stem",
+        "keep_numbers",
+        "stopwords",
+        "threshold",
+    ];
+    for key in dict.keys() {
+        let key: String = key.extract()?;
+        if !KNOWN.contains(&key.as_str()) {
+            return Err(SettingsError::new_err(format!("unknown setting {key:?} (settings: {})", KNOWN.join(", "))));
+        }
+    }
+    let settings = Settings {
+        kind: get(dict, "kind")?,
+        mode: get(dict, "mode")?,
+        alpha: get(dict, "alpha")?,
+        ngrams: get(dict, "ngrams")?,
+        min_df: dict.get_item("min_df")?.filter(|v| !v.is_none()).map(|v| doc_freq(&v, "min_df")).transpose()?,
+        max_df: dict.get_item("max_df")?.filter(|v| !v.is_none()).map(|v| doc_freq(&v, "max_df")).transpose()?,
+        max_features: get(dict, "max_features")?,
+        sublinear_tf: get(dict, "sublinear_tf")?,
+        stem: get(dict, "stem")?,
+        keep_numbers: get(dict, "keep_numbers")?,
+        stopwords: get(dict, "stopwords")?,
+        threshold: get(dict, "threshold")?,
+    };
+    settings.build()
+}
+
 #[pymodule]
 fn _tagger(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyModel>()?;
+    m.add_function(wrap_pyfunction!(_train, m)?)?;
+    m.add_function(wrap_pyfunction!(_cross_validate, m)?)?;
     m.add("TaggerError", m.py().get_type::<TaggerError>())?;
     m.add("DataError", m.py().get_type::<DataError>())?;
     m.add("ModelFileError", m.py().get_type::<ModelFileError>())?;

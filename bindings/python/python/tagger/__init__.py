@@ -17,8 +17,18 @@ import numpy as np
 
 from ._tagger import DataError, ModelFileError, SettingsError, TaggerError
 from ._tagger import Model as _RustModel
+from ._tagger import _cross_validate, _train
 
-__all__ = ["Model", "Prediction", "TaggerError", "DataError", "ModelFileError", "SettingsError"]
+__all__ = [
+    "Model", "Prediction", "train", "cross_validate",
+    "TaggerError", "DataError", "ModelFileError", "SettingsError",
+]
+
+# The training settings tagger.train, tagger.cross_validate and sklearn.TaggerClassifier take.
+# None means `tagger train`'s default, which the library supplies (`tagger train --help`
+# lists them), so that Python and the CLI cannot drift apart.
+SETTINGS = ("kind", "mode", "alpha", "ngrams", "min_df", "max_df", "max_features",
+            "sublinear_tf", "stem", "keep_numbers", "stopwords", "threshold")
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,46 @@ def _texts(texts) -> list:
         if not isinstance(t, str):
             raise DataError(f"row {i}: text is {type(t).__name__}, not str")
     return out
+
+
+def _labels(labels) -> list:
+    """Labels as a list: each a list of topic names or one '|'-joined str."""
+    if isinstance(labels, str):
+        raise TypeError("labels must be a sequence (one label per text), not one str")
+    return list(labels)
+
+
+def train(texts: Iterable[str], labels, *, tune_thresholds: Optional[int] = None,
+          seed: Optional[int] = None, about: Optional[str] = None, **settings) -> "Model":
+    """Trains a model, like `tagger train`.
+
+    labels: one per text, each a list of topic names or a '|'-joined str ("syria|diplomacy");
+    an empty one trains the text as about none of the topics. Settings (keyword arguments,
+    each defaulting to `tagger train`'s): kind ("complement", "multinomial", "balanced"),
+    mode ("auto", "single", "multi"), alpha, ngrams ((1, 2)), min_df and max_df (an int is a
+    count of documents, a float a fraction), max_features, sublinear_tf, stem, keep_numbers,
+    stopwords (a list of words), threshold. tune_thresholds=K chooses each topic's threshold
+    by K-fold cross-validation and stores them, as `--tune-thresholds K`.
+    """
+    return Model(_train(_texts(texts), _labels(labels), _settings(settings), tune_thresholds, seed, about))
+
+
+def cross_validate(texts: Iterable[str], labels, folds: int = 5, *, seed: Optional[int] = None,
+                   **settings) -> dict:
+    """Stratified K-fold cross-validation, like `tagger train --cv K`.
+
+    Returns a dict: folds; micro_f1, macro_f1 and accuracy (exact match for multi-label), one
+    value per fold; best_threshold and best_threshold_micro_f1 (multi-label); topic_thresholds
+    ({topic: threshold}) and topic_thresholds_micro_f1 (multi-label). Settings as for train.
+    """
+    return _cross_validate(_texts(texts), _labels(labels), _settings(settings), folds, seed)
+
+
+def _settings(settings: dict) -> dict:
+    unknown = sorted(set(settings) - set(SETTINGS))
+    if unknown:
+        raise SettingsError(f"unknown setting {unknown[0]!r} (settings: {', '.join(SETTINGS)})")
+    return settings
 
 
 class Model:

@@ -36,3 +36,45 @@ class Model:
         top_k: Optional[int] = None,
         wide: bool = False,
     ) -> "pandas.DataFrame": ...
+
+SETTINGS: tuple[str, ...]
+
+def train(
+    texts: Iterable[str],
+    labels: Sequence[Union[str, Sequence[str]]],
+    *,
+    tune_thresholds: Optional[int] = None,
+    seed: Optional[int] = None,
+    about: Optional[str] = None,
+    kind: Optional[str] = None,
+    mode: Optional[str] = None,
+    alpha: Optional[float] = None,
+    ngrams: Optional[tuple[int, int]] = None,
+    min_df: Optional[Union[int, float]] = None,
+    max_df: Optional[Union[int, float]] = None,
+    max_features: Optional[int] = None,
+    sublinear_tf: Optional[bool] = None,
+    stem: Optional[bool] = None,
+    keep_numbers: Optional[bool] = None,
+    stopwords: Optional[Sequence[str]] = None,
+    threshold: Optional[float] = None,
+) -> Model: ...
+def cross_validate(
+    texts: Iterable[str],
+    labels: Sequence[Union[str, Sequence[str]]],
+    folds: int = 5,
+    *,
+    seed: Optional[int] = None,
+    kind: Optional[str] = None,
+    mode: Optional[str] = None,
+    alpha: Optional[float] = None,
+    ngrams: Optional[tuple[int, int]] = None,
+    min_df: Optional[Union[int, float]] = None,
+    max_df: Optional[Union[int, float]] = None,
+    max_features: Optional[int] = None,
+    sublinear_tf: Optional[bool] = None,
+    stem: Optional[bool] = None,
+    keep_numbers: Optional[bool] = None,
+    stopwords: Optional[Sequence[str]] = None,
+    threshold: Optional[float] = None,
+) -> dict: ...
