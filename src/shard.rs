@@ -28,20 +28,27 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
 
+/// The first 8 bytes of a vocabulary shard (`tagger vocab --partial`).
+pub const VOCAB_SHARD_MAGIC: &[u8; 8] = b"TAGGERVS";
+/// The first 8 bytes of a merged vocabulary (`tagger vocab --merge`).
+pub const VOCAB_MAGIC: &[u8; 8] = b"TAGGERVB";
+/// The first 8 bytes of a model shard (`tagger train --vocab VOCAB --partial`).
+pub const MODEL_SHARD_MAGIC: &[u8; 8] = b"TAGGERMS";
+
 pub(crate) const VOCAB_SHARD: FileKind = FileKind {
-    magic: b"TAGGERVS",
+    magic: VOCAB_SHARD_MAGIC,
     noun: "vocabulary shard",
     name: "vocabulary shard",
     make: "make one with `tagger vocab --partial`",
 };
 pub(crate) const VOCAB: FileKind = FileKind {
-    magic: b"TAGGERVB",
+    magic: VOCAB_MAGIC,
     noun: "vocabulary file",
     name: "merged vocabulary",
     make: "make one with `tagger vocab --merge`",
 };
 pub(crate) const MODEL_SHARD: FileKind = FileKind {
-    magic: b"TAGGERMS",
+    magic: MODEL_SHARD_MAGIC,
     noun: "model shard",
     name: "model shard",
     make: "make one with `tagger train --vocab VOCAB --partial`",
@@ -204,6 +211,9 @@ impl VocabShard {
 
 impl Vocab {
     fn check(&self) -> std::result::Result<(), String> {
+        // Before anything that packs or unpacks keys: a range with max 0 divides by zero there.
+        let r = self.text.ngrams;
+        NgramRange::new(r.min, r.max).map_err(|e| e.to_string())?;
         if self.idf.len() != self.features.len() {
             return Err(format!("{} idf values for {} features", self.idf.len(), self.features.len()));
         }
@@ -411,6 +421,18 @@ mod tests {
             edit(&mut bad);
             assert!(ModelShard::from_bytes(&bytes(&bad), "s").is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_vocabulary_with_an_impossible_ngram_range_is_refused() {
+        // Found by the shard_load fuzzer: n-grams 1..0 loaded, and counting a model shard with
+        // it divided by zero while packing keys.
+        let mut vocab = shard().vocab;
+        vocab.text.ngrams.max = 0;
+        let mut out = Vec::new();
+        vocab.write_to(&mut out, "v").unwrap();
+        let err = Vocab::from_bytes(&out, "v.bin").unwrap_err().to_string();
+        assert!(err.contains("v.bin") && err.contains("damaged vocabulary file") && err.contains("1..0"), "{err}");
     }
 
     #[test]
