@@ -19,7 +19,7 @@ bash fuzz/seed.sh
 cargo fuzz build -s none
 
 # target, inputs to run, -max_len, dictionary. From a fresh seed corpus the targets run at about
-# 60,000, 1,200, 250 and 2,400 inputs per second here, so each count is 20 to 35 seconds.
+# 60,000, 1,200, 250, 2,400 and 120 inputs per second here, so each count is 20 to 35 seconds.
 while read -r target runs max_len dict; do
   args=(-seed=1 -runs="$runs" -max_len="$max_len" -timeout=20 -rss_limit_mb=4096 -print_final_stats=1)
   [ "$dict" != - ] && args+=(-dict="fuzz/dicts/$dict")
@@ -37,5 +37,6 @@ normalize_tokenize 2000000 4096 text.dict
 label_csv 25000 4096 csv.dict
 train_csv 8000 4096 csv.dict
 model_load 60000 852563 -
+shard_load 4000 32768 -
 TARGETS
 echo "fuzz: every target ran without a crash" >&2

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 root=..
-for t in normalize_tokenize label_csv train_csv model_load; do mkdir -p "corpus/$t"; done
+for t in normalize_tokenize label_csv train_csv model_load shard_load; do mkdir -p "corpus/$t"; done
 
 python3 - "$root" <<'PY'
 import csv, io, os, sys, zlib, struct
@@ -109,9 +109,10 @@ for pos in (9, 13, 21, 40, 400, len(fixture) - 3):
 out("model_load", "fixture-cut-half-crc.bin", repair(fixture[: len(fixture) // 2]))
 PY
 
-# Models trained with other settings (n-gram ranges, kinds, modes, tokenizer and normalizer variants).
+# Models trained with other settings (n-gram ranges, kinds, modes, tokenizer and normalizer
+# variants), and shard files of sharded training for shard_load.
 cargo run --quiet --release --example seed_models
 
-for t in label_csv train_csv normalize_tokenize model_load; do
+for t in label_csv train_csv normalize_tokenize model_load shard_load; do
   printf '%s: %s files, %s bytes\n' "$t" "$(ls "corpus/$t" | wc -l)" "$(cat corpus/$t/* | wc -c)"
 done

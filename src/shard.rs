@@ -14,6 +14,13 @@
 //!
 //! A model shard can also be merged later with shards of new articles (vectorized with the same
 //! vocabulary) to update a model without recounting the old ones.
+//!
+//! For engines that reduce by key (Spark, Hadoop), round 1 also runs without any process holding
+//! every distinct n-gram: [`VocabShard::split`] cuts each shard into buckets by a stable hash of
+//! the n-gram, [`VocabShard::sum`] adds the same bucket of every shard, [`VocabShard::select`]
+//! applies the bounds to that bucket's totals, and [`VocabShard::merge_buckets`] joins the
+//! selected buckets into the same [`Vocab`] as [`VocabShard::merge`]. Model shards are sparse:
+//! they hold sums only for the columns their rows have, so a shard of a few rows is small.
 
 use crate::classify::{LabelMode, NaiveBayes, NbCounts, NbValidParams, Sums};
 use crate::corpus::LabeledCorpus;
@@ -28,20 +35,27 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
 
+/// The first 8 bytes of a vocabulary shard (`tagger vocab --partial`).
+pub const VOCAB_SHARD_MAGIC: &[u8; 8] = b"TAGGERVS";
+/// The first 8 bytes of a merged vocabulary (`tagger vocab --merge`).
+pub const VOCAB_MAGIC: &[u8; 8] = b"TAGGERVB";
+/// The first 8 bytes of a model shard (`tagger train --vocab VOCAB --partial`).
+pub const MODEL_SHARD_MAGIC: &[u8; 8] = b"TAGGERMS";
+
 pub(crate) const VOCAB_SHARD: FileKind = FileKind {
-    magic: b"TAGGERVS",
+    magic: VOCAB_SHARD_MAGIC,
     noun: "vocabulary shard",
     name: "vocabulary shard",
     make: "make one with `tagger vocab --partial`",
 };
 pub(crate) const VOCAB: FileKind = FileKind {
-    magic: b"TAGGERVB",
+    magic: VOCAB_MAGIC,
     noun: "vocabulary file",
     name: "merged vocabulary",
     make: "make one with `tagger vocab --merge`",
 };
 pub(crate) const MODEL_SHARD: FileKind = FileKind {
-    magic: b"TAGGERMS",
+    magic: MODEL_SHARD_MAGIC,
     noun: "model shard",
     name: "model shard",
     make: "make one with `tagger train --vocab VOCAB --partial`",
@@ -82,10 +96,17 @@ pub struct ModelShard {
     pub documents: u64,
     /// Whether every document of the shard has exactly one topic.
     pub single_label: bool,
-    /// Topic names, sorted, with their document counts and feature sums (features x topics).
+    /// Topic names, sorted, with their document counts.
     pub topics: Vec<String>,
     pub class_count: Vec<f64>,
+    /// The vocabulary columns that some row of the shard has, ascending. The sums below are
+    /// only for them: every other column's sums are 0, and a shard of a few rows stays small
+    /// whatever the vocabulary's size.
+    pub columns: Vec<u32>,
+    /// Feature sums, `columns.len()` x topics, row-major: `feature_count[i * k + t]` is the sum
+    /// of column `columns[i]` over the rows of topic `t`.
     pub feature_count: Vec<f64>,
+    /// Per entry of `columns`, the sum over all rows (a multi-label row counts once).
     pub feature_total: Vec<f64>,
 }
 
@@ -110,13 +131,16 @@ impl VocabShard {
 
     /// Adds shards and applies the document-frequency bounds to the totals.
     pub fn merge(shards: &[VocabShard], params: &TfidfValidParams) -> Result<Vocab> {
-        let first = shards.first().ok_or_else(|| Error::params("shards", "nothing to merge"))?;
-        if let Some((i, _)) = shards.iter().enumerate().find(|(_, s)| s.text != first.text) {
-            return Err(Error::params(
-                "shards",
-                format!("shard {} was counted with other text settings than shard 1", i + 1),
-            ));
-        }
+        let total = VocabShard::sum(shards)?;
+        let any_ngram = !total.ngrams.is_empty();
+        build_vocab(total.text, total.documents, total.ngrams, any_ngram, params)
+    }
+
+    /// Adds shards without applying any bound: documents and, per n-gram, document frequency and
+    /// count. Adding is associative and commutative, so partial sums can be added again in any
+    /// order (a reduce by key, a tree).
+    pub fn sum(shards: &[VocabShard]) -> Result<VocabShard> {
+        let first = same_text(shards)?;
         let documents = shards
             .iter()
             .try_fold(0u64, |sum, s| sum.checked_add(s.documents))
@@ -131,58 +155,164 @@ impl VocabShard {
                 e.1 = e.1.checked_add(*total).ok_or_else(|| Error::params("shards", "an n-gram count exceeds 2^64"))?;
             }
         }
-        let n = documents as usize;
-        let (min_df, max_df) = (params.min_df().resolve(n).max(1), params.max_df().resolve(n));
-        let any_ngram = !totals.is_empty();
-        let kept: Vec<(&[String], u32, u64)> = totals
-            .into_iter()
-            .filter(|&(_, (df, _))| df as usize >= min_df && df as usize <= max_df)
-            .map(|(w, (df, total))| (w, df, total))
-            .collect();
+        let ngrams = totals.into_iter().map(|(w, (df, total))| (w.to_vec(), df, total)).collect();
+        Ok(VocabShard { text: first.text.clone(), documents, ngrams })
+    }
 
-        // Words get ids in sorted order; columns follow the one-file order (by n, then words).
-        let mut words: Vec<&str> = kept.iter().flat_map(|(w, _, _)| w.iter().map(String::as_str)).collect();
-        words.sort_unstable();
-        words.dedup();
-        let id = |w: &str| words.binary_search(&w).expect("word of a kept n-gram") as u32;
-        let ngrams = first.text.ngrams;
-        let mut columns: Vec<(u64, u32, u64)> = kept
-            .iter()
-            .map(|(w, df, total)| (ngrams.pack(&w.iter().map(|x| id(x)).collect::<Vec<_>>()), *df, *total))
+    /// Cuts the shard into `buckets` shards by a stable hash of each n-gram's words (the same
+    /// bucket on every machine and in every run). Each bucket keeps the shard's document count,
+    /// so the sum of one bucket over all shards has the corpus's document count and the
+    /// corpus's totals for the n-grams of that bucket.
+    pub fn split(&self, buckets: usize) -> Result<Vec<VocabShard>> {
+        if buckets == 0 || buckets > MAX_BUCKETS {
+            return Err(Error::params("buckets", format!("{buckets} is outside 1..={MAX_BUCKETS}")));
+        }
+        let mut out: Vec<VocabShard> = (0..buckets)
+            .map(|_| VocabShard { text: self.text.clone(), documents: self.documents, ngrams: Vec::new() })
             .collect();
-        columns.sort_by_key(|&(key, _, _)| column_order(ngrams, key));
+        for ngram in &self.ngrams {
+            out[bucket_of(&ngram.0, buckets)].ngrams.push(ngram.clone());
+        }
+        Ok(out)
+    }
+
+    /// The n-grams of a bucket sum (see [`VocabShard::split`]) that pass `min_df` and `max_df`,
+    /// taken against the bucket's document count (the corpus's), and, with `max_features`, at
+    /// most that many: the most frequent, ties in column order, as [`VocabShard::merge`] chooses
+    /// among all n-grams. A column kept by the whole corpus's `max_features` is therefore kept
+    /// by its bucket, and [`VocabShard::merge_buckets`] makes the final choice.
+    pub fn select(&self, params: &TfidfValidParams) -> Result<VocabShard> {
+        self.check().map_err(|why| Error::params("shards", why))?;
+        let n = self.documents as usize;
+        let (min_df, max_df) = (params.min_df().resolve(n).max(1), params.max_df().resolve(n));
+        let mut kept: Vec<(Vec<String>, u32, u64)> =
+            self.ngrams.iter().filter(|&&(_, df, _)| df as usize >= min_df && df as usize <= max_df).cloned().collect();
         if let Some(limit) = params.max_features() {
-            if columns.len() > limit {
-                columns.sort_by_key(|k| std::cmp::Reverse(k.2));
-                columns.truncate(limit);
-                columns.sort_by_key(|&(key, _, _)| column_order(ngrams, key));
-                // Words no column uses any more are dropped, as one-file training does.
-                let used: std::collections::BTreeSet<u32> =
-                    columns.iter().flat_map(|&(k, _, _)| ngrams.unpack(k)).collect();
-                let old_words = words.clone();
-                words = used.iter().map(|&i| old_words[i as usize]).collect();
-                let remap: BTreeMap<u32, u32> = used.iter().enumerate().map(|(new, &old)| (old, new as u32)).collect();
-                for c in &mut columns {
-                    c.0 = ngrams.pack(&ngrams.unpack(c.0).iter().map(|i| remap[i]).collect::<Vec<_>>());
-                }
+            if kept.len() > limit {
+                // Column order is by n, then by the words in sorted order (word ids are given in
+                // sorted order), so it needs no global word list.
+                kept.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.len().cmp(&b.0.len())).then(a.0.cmp(&b.0)));
+                kept.truncate(limit);
+                kept.sort_by(|a, b| a.0.cmp(&b.0));
             }
         }
-        if columns.is_empty() {
-            // Shards keep n-grams, not words: with no n-gram at all and 1-grams counted, no
-            // document had a word; with longer n-grams, none had enough words in a row.
-            let any_word = any_ngram || ngrams.min > 1;
-            return Err(no_column_left(any_word, ngrams, min_df, max_df, n));
-        }
-        let idf = columns.iter().map(|&(_, df, _)| params.idf(documents, df)).collect();
-        Ok(Vocab {
-            text: first.text.clone(),
-            documents,
-            sublinear_tf: params.sublinear_tf(),
-            terms: words.into_iter().map(Box::from).collect(),
-            features: columns.into_iter().map(|c| c.0).collect(),
-            idf,
-        })
+        Ok(VocabShard { text: self.text.clone(), documents: self.documents, ngrams: kept })
     }
+
+    /// Joins selected buckets (each a [`VocabShard::select`] of one bucket's sum over every
+    /// shard) into the vocabulary [`VocabShard::merge`] gives for all the shards.
+    pub fn merge_buckets(buckets: &[VocabShard], params: &TfidfValidParams) -> Result<Vocab> {
+        let first = same_text(buckets)?;
+        if let Some((i, b)) = buckets.iter().enumerate().find(|(_, b)| b.documents != first.documents) {
+            return Err(Error::params(
+                "buckets",
+                format!(
+                    "bucket {} counts {} documents and bucket 1 {}: buckets of one corpus all count all of its documents",
+                    i + 1,
+                    b.documents,
+                    first.documents
+                ),
+            ));
+        }
+        let mut ngrams: Vec<(Vec<String>, u32, u64)> = buckets.iter().flat_map(|b| b.ngrams.iter().cloned()).collect();
+        ngrams.sort_by(|a, b| a.0.cmp(&b.0));
+        if ngrams.windows(2).any(|w| w[0].0 == w[1].0) {
+            return Err(Error::params("buckets", "an n-gram is in two buckets: sum each bucket once, then select it"));
+        }
+        // Selected buckets no longer show whether the corpus had any n-gram at all, so an empty
+        // result is reported as the bounds keeping none.
+        let any_ngram = true;
+        build_vocab(first.text.clone(), first.documents, ngrams, any_ngram, params)
+    }
+}
+
+/// More buckets than this is a mistake (each is a task and a file), not a plan.
+pub const MAX_BUCKETS: usize = 1 << 16;
+
+/// The bucket of an n-gram: FNV-1a over its words, each followed by a 0x1f separator, so that
+/// every machine and run puts it in the same bucket (std's hasher is seeded per process).
+fn bucket_of(words: &[String], buckets: usize) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for w in words {
+        for &b in w.as_bytes().iter().chain([0x1fu8].iter()) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    (h % buckets as u64) as usize
+}
+
+/// The first shard, when every shard was counted with its text settings.
+fn same_text(shards: &[VocabShard]) -> Result<&VocabShard> {
+    let first = shards.first().ok_or_else(|| Error::params("shards", "nothing to merge"))?;
+    if let Some((i, _)) = shards.iter().enumerate().find(|(_, s)| s.text != first.text) {
+        return Err(Error::params(
+            "shards",
+            format!("shard {} was counted with other text settings than shard 1", i + 1),
+        ));
+    }
+    Ok(first)
+}
+
+/// The vocabulary of n-gram totals (sorted by words): the bounds, then the columns in one-file
+/// order with their idf.
+fn build_vocab(
+    text: TextSettings,
+    documents: u64,
+    totals: Vec<(Vec<String>, u32, u64)>,
+    any_ngram: bool,
+    params: &TfidfValidParams,
+) -> Result<Vocab> {
+    let n = documents as usize;
+    let (min_df, max_df) = (params.min_df().resolve(n).max(1), params.max_df().resolve(n));
+    let kept: Vec<(&[String], u32, u64)> = totals
+        .iter()
+        .filter(|&&(_, df, _)| df as usize >= min_df && df as usize <= max_df)
+        .map(|(w, df, total)| (w.as_slice(), *df, *total))
+        .collect();
+
+    // Words get ids in sorted order; columns follow the one-file order (by n, then words).
+    let mut words: Vec<&str> = kept.iter().flat_map(|(w, _, _)| w.iter().map(String::as_str)).collect();
+    words.sort_unstable();
+    words.dedup();
+    let id = |w: &str| words.binary_search(&w).expect("word of a kept n-gram") as u32;
+    let ngrams = text.ngrams;
+    let mut columns: Vec<(u64, u32, u64)> = kept
+        .iter()
+        .map(|(w, df, total)| (ngrams.pack(&w.iter().map(|x| id(x)).collect::<Vec<_>>()), *df, *total))
+        .collect();
+    columns.sort_by_key(|&(key, _, _)| column_order(ngrams, key));
+    if let Some(limit) = params.max_features() {
+        if columns.len() > limit {
+            columns.sort_by_key(|k| std::cmp::Reverse(k.2));
+            columns.truncate(limit);
+            columns.sort_by_key(|&(key, _, _)| column_order(ngrams, key));
+            // Words no column uses any more are dropped, as one-file training does.
+            let used: std::collections::BTreeSet<u32> =
+                columns.iter().flat_map(|&(k, _, _)| ngrams.unpack(k)).collect();
+            let old_words = words.clone();
+            words = used.iter().map(|&i| old_words[i as usize]).collect();
+            let remap: BTreeMap<u32, u32> = used.iter().enumerate().map(|(new, &old)| (old, new as u32)).collect();
+            for c in &mut columns {
+                c.0 = ngrams.pack(&ngrams.unpack(c.0).iter().map(|i| remap[i]).collect::<Vec<_>>());
+            }
+        }
+    }
+    if columns.is_empty() {
+        // Shards keep n-grams, not words: with no n-gram at all and 1-grams counted, no
+        // document had a word; with longer n-grams, none had enough words in a row.
+        let any_word = any_ngram || ngrams.min > 1;
+        return Err(no_column_left(any_word, ngrams, min_df, max_df, n));
+    }
+    let idf = columns.iter().map(|&(_, df, _)| params.idf(documents, df)).collect();
+    Ok(Vocab {
+        text,
+        documents,
+        sublinear_tf: params.sublinear_tf(),
+        terms: words.into_iter().map(Box::from).collect(),
+        features: columns.into_iter().map(|c| c.0).collect(),
+        idf,
+    })
 }
 
 impl VocabShard {
@@ -204,6 +334,9 @@ impl VocabShard {
 
 impl Vocab {
     fn check(&self) -> std::result::Result<(), String> {
+        // Before anything that packs or unpacks keys: a range with max 0 divides by zero there.
+        let r = self.text.ngrams;
+        NgramRange::new(r.min, r.max).map_err(|e| e.to_string())?;
         if self.idf.len() != self.features.len() {
             return Err(format!("{} idf values for {} features", self.idf.len(), self.features.len()));
         }
@@ -218,24 +351,36 @@ impl Vocab {
 }
 
 impl ModelShard {
-    /// Vectorizes a shard's labeled rows with the merged vocabulary and sums them per topic.
+    /// Vectorizes a shard's labeled rows with the merged vocabulary and sums them per topic,
+    /// keeping the columns the rows have.
     pub fn count(corpus: &LabeledCorpus, vocab: &Vocab) -> Result<ModelShard> {
         let pipeline = TextPipeline::new(vocab.text.steps.clone(), vocab.text.tokenizer.clone());
         let rows = vocab.tfidf()?.transform(&pipeline, &corpus.texts.views());
-        let Sums { class_count, feature_count, feature_total } =
-            Sums::of(&rows, &topic_matrix(&corpus.labels, corpus.topics.len()));
+        let k = corpus.topics.len();
+        let Sums { class_count, feature_count, feature_total } = Sums::of(&rows, &topic_matrix(&corpus.labels, k));
+        // A column some row has sums to more than 0: TF-IDF values are positive (tf > 0, idf
+        // >= 1). A column whose sums are all 0 adds nothing, so leaving it out is exact.
+        let columns: Vec<u32> =
+            (0..feature_total.len()).filter(|&j| feature_total[j] != 0.0).map(|j| j as u32).collect();
         Ok(ModelShard {
             vocab: vocab.clone(),
             documents: corpus.texts.len() as u64,
             single_label: corpus.labels.iter().all(|l| l.len() == 1),
             topics: corpus.topics.clone(),
             class_count,
-            feature_count,
-            feature_total,
+            feature_count: columns
+                .iter()
+                .flat_map(|&j| &feature_count[j as usize * k..(j as usize + 1) * k])
+                .copied()
+                .collect(),
+            feature_total: columns.iter().map(|&j| feature_total[j as usize]).collect(),
+            columns,
         })
     }
 
-    /// Adds shards counted with the same vocabulary; topics are aligned by name.
+    /// Adds shards counted with the same vocabulary; topics are aligned by name. The result holds
+    /// the union of the shards' columns. Each sum is taken in shard order, as a dense sum
+    /// would be (a column a shard lacks would add 0.0, which changes nothing).
     pub fn merge(shards: &[ModelShard]) -> Result<ModelShard> {
         let first = shards.first().ok_or_else(|| Error::params("shards", "nothing to merge"))?;
         if let Some((i, _)) = shards.iter().enumerate().find(|(_, s)| s.vocab != first.vocab) {
@@ -250,28 +395,38 @@ impl ModelShard {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        let (k, nf) = (topics.len(), first.feature_total.len());
+        let mut columns: Vec<u32> = shards.iter().flat_map(|s| s.columns.iter().copied()).collect();
+        columns.sort_unstable();
+        columns.dedup();
+        let k = topics.len();
         let mut merged = ModelShard {
             vocab: first.vocab.clone(),
             documents: 0,
             single_label: true,
             topics: topics.clone(),
             class_count: vec![0.0; k],
-            feature_count: vec![0.0; nf * k],
-            feature_total: vec![0.0; nf],
+            feature_count: vec![0.0; columns.len() * k],
+            feature_total: vec![0.0; columns.len()],
+            columns,
         };
         for shard in shards {
             let map: Vec<usize> = shard.topics.iter().map(|t| topics.binary_search(t).expect("union")).collect();
             let sk = shard.topics.len();
-            merged.documents += shard.documents;
+            merged.documents = merged
+                .documents
+                .checked_add(shard.documents)
+                .ok_or_else(|| Error::params("shards", "the document count exceeds 2^64"))?;
             merged.single_label &= shard.single_label;
             for (t, &m) in map.iter().enumerate() {
                 merged.class_count[m] += shard.class_count[t];
             }
-            for j in 0..nf {
-                merged.feature_total[j] += shard.feature_total[j];
+            // Both column lists are ascending: one walk finds each of the shard's columns.
+            let mut at = 0;
+            for (i, &col) in shard.columns.iter().enumerate() {
+                at += merged.columns[at..].binary_search(&col).expect("union of columns");
+                merged.feature_total[at] += shard.feature_total[i];
                 for (t, &m) in map.iter().enumerate() {
-                    merged.feature_count[j * k + m] += shard.feature_count[j * sk + t];
+                    merged.feature_count[at * k + m] += shard.feature_count[i * sk + t];
                 }
             }
         }
@@ -287,11 +442,20 @@ impl ModelShard {
         if self.class_count.len() != k {
             return Err(format!("{} document counts for {k} topics", self.class_count.len()));
         }
-        if self.feature_total.len() != nf {
-            return Err(format!("{} feature totals for {nf} features", self.feature_total.len()));
+        if !self.columns.windows(2).all(|w| w[0] < w[1]) {
+            return Err("its columns are not ascending and distinct".into());
         }
-        if Some(self.feature_count.len()) != nf.checked_mul(k) {
-            return Err(format!("{} feature sums for {nf} features x {k} topics", self.feature_count.len()));
+        if let Some(&last) = self.columns.last() {
+            if last as usize >= nf {
+                return Err(format!("column {last} is past the vocabulary's {nf} features"));
+            }
+        }
+        let nc = self.columns.len();
+        if self.feature_total.len() != nc {
+            return Err(format!("{} feature totals for {nc} columns", self.feature_total.len()));
+        }
+        if Some(self.feature_count.len()) != nc.checked_mul(k) {
+            return Err(format!("{} feature sums for {nc} columns x {k} topics", self.feature_count.len()));
         }
         Ok(())
     }
@@ -306,18 +470,85 @@ impl ModelShard {
         }
         let mode = nb.mode().unwrap_or(if self.single_label { LabelMode::Single } else { LabelMode::Multi });
         let tfidf = self.vocab.tfidf()?;
+        let (k, nf) = (self.topics.len(), self.vocab.features.len());
+        let mut feature_count = vec![0.0; nf * k];
+        let mut feature_total = vec![0.0; nf];
+        for (i, &j) in self.columns.iter().enumerate() {
+            let j = j as usize;
+            feature_total[j] = self.feature_total[i];
+            feature_count[j * k..(j + 1) * k].copy_from_slice(&self.feature_count[i * k..(i + 1) * k]);
+        }
         let classifier = NaiveBayes::from_counts(NbCounts {
             kind: nb.kind(),
             mode,
             alpha: nb.alpha(),
             n_docs: self.documents as f64,
             class_count: self.class_count,
-            feature_count: self.feature_count,
-            feature_total: self.feature_total,
+            feature_count,
+            feature_total,
         })?;
         let pipeline = TextPipeline::new(self.vocab.text.steps, self.vocab.text.tokenizer);
         Model::from_parts(self.topics, pipeline, tfidf, classifier, threshold, meta)
     }
+}
+
+/// How two models differ, field by field: topics, text settings, vocabulary, idf, document
+/// counts and naive Bayes settings exactly; feature sums within `rel_tol` relative (sums taken in
+/// another order differ in the last bits); thresholds exactly. The training metadata's `source`
+/// (a file name, or "N merged shards") is not compared. Empty when the models agree.
+pub fn model_differences(a: &Model, b: &Model, rel_tol: f64) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut exact = |name: &str, same: bool| {
+        if !same {
+            out.push(format!("{name} differ"));
+        }
+    };
+    exact("topics", a.topics() == b.topics());
+    exact("normalizers", a.pipeline().normalizer == b.pipeline().normalizer);
+    exact("tokenizer settings", a.pipeline().tokenizer.settings() == b.pipeline().tokenizer.settings());
+    exact("vocabularies", a.tfidf().vocabulary() == b.tfidf().vocabulary());
+    exact("idf weights", a.tfidf().idf() == b.tfidf().idf());
+    exact("sublinear tf settings", a.tfidf().sublinear_tf() == b.tfidf().sublinear_tf());
+    exact("thresholds", a.threshold() == b.threshold() && a.topic_thresholds() == b.topic_thresholds());
+    let (ma, mb) = (a.meta(), b.meta());
+    exact("document counts (metadata)", ma.documents == mb.documents);
+    exact("training dates", ma.trained_at == mb.trained_at);
+    let (ca, cb) = (a.classifier().counts(), b.classifier().counts());
+    exact("classifier kinds", ca.kind == cb.kind);
+    exact("label modes", ca.mode == cb.mode);
+    exact("alphas", ca.alpha == cb.alpha);
+    exact("document counts", ca.n_docs == cb.n_docs);
+    exact("per-topic document counts", ca.class_count == cb.class_count);
+    for (name, x, y) in [
+        ("feature sums", &ca.feature_count, &cb.feature_count),
+        ("feature totals", &ca.feature_total, &cb.feature_total),
+    ] {
+        if x.len() != y.len() {
+            out.push(format!("{name} differ in length: {} vs {}", x.len(), y.len()));
+            continue;
+        }
+        let mut worst: Option<(usize, f64)> = None;
+        let mut beyond = 0usize;
+        for (i, (p, q)) in x.iter().zip(y).enumerate() {
+            let rel = if p == q { 0.0 } else { (p - q).abs() / p.abs().max(q.abs()) };
+            // A NaN difference counts as beyond, and as the worst.
+            if rel.is_nan() || rel > rel_tol {
+                beyond += 1;
+                if worst.is_none_or(|(_, w)| rel.is_nan() || rel > w) {
+                    worst = Some((i, rel));
+                }
+            }
+        }
+        if let Some((i, rel)) = worst {
+            out.push(format!(
+                "{name}: {beyond} of {} beyond {rel_tol:e} relative (the largest {rel:e} at index {i}: {} vs {})",
+                x.len(),
+                x[i],
+                y[i]
+            ));
+        }
+    }
+    out
 }
 
 macro_rules! framed_file {
@@ -376,6 +607,7 @@ mod tests {
             single_label: true,
             topics: vec!["x".into(), "y".into()],
             class_count: vec![1.0, 1.0],
+            columns: vec![0, 1],
             feature_count: vec![1.0, 0.0, 0.0, 1.0],
             feature_total: vec![1.0, 1.0],
         }
@@ -398,7 +630,9 @@ mod tests {
         assert!(data.len() > 24);
         let err = ModelShard::from_bytes(&data, "s.bin").unwrap_err().to_string();
         assert!(
-            err.contains("s.bin") && err.contains("damaged model shard") && err.contains("1 feature sums"),
+            err.contains("s.bin")
+                && err.contains("damaged model shard")
+                && err.contains("1 feature sums for 2 columns"),
             "{err}"
         );
         for edit in [
@@ -406,11 +640,25 @@ mod tests {
             |s: &mut ModelShard| s.class_count.pop().map(|_| ()).unwrap(),
             |s: &mut ModelShard| s.vocab.idf.pop().map(|_| ()).unwrap(),
             |s: &mut ModelShard| s.topics.reverse(),
+            |s: &mut ModelShard| s.columns.reverse(),
+            |s: &mut ModelShard| s.columns[1] = 2,
         ] {
             let mut bad = shard();
             edit(&mut bad);
             assert!(ModelShard::from_bytes(&bytes(&bad), "s").is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_vocabulary_with_an_impossible_ngram_range_is_refused() {
+        // Found by the shard_load fuzzer: n-grams 1..0 loaded, and counting a model shard with
+        // it divided by zero while packing keys.
+        let mut vocab = shard().vocab;
+        vocab.text.ngrams.max = 0;
+        let mut out = Vec::new();
+        vocab.write_to(&mut out, "v").unwrap();
+        let err = Vocab::from_bytes(&out, "v.bin").unwrap_err().to_string();
+        assert!(err.contains("v.bin") && err.contains("damaged vocabulary file") && err.contains("1..0"), "{err}");
     }
 
     #[test]

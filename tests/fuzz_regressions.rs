@@ -34,11 +34,12 @@ const KNOWN_OPEN: &[Open] = &[];
 /// A fuzz target's name (its folder in `fuzz/regressions/`) and its check.
 type Target = (&'static str, fn(&[u8]));
 
-const TARGETS: [Target; 4] = [
+const TARGETS: [Target; 5] = [
     ("normalize_tokenize", checks::normalize_tokenize),
     ("label_csv", checks::label_csv),
     ("train_csv", checks::train_csv),
     ("model_load", checks::model_load),
+    ("shard_load", checks::shard_load),
 ];
 
 fn root() -> PathBuf {
@@ -195,4 +196,65 @@ fn the_repaired_header_matches_what_tagger_writes() {
     let fixture = std::fs::read(root().join("tests/fixtures/model-v1.bin")).unwrap();
     assert_eq!(checks::with_fixed_header(&fixture).unwrap(), fixture);
     assert_eq!(checks::with_fixed_header(&fixture[..23]), None);
+}
+
+/// Shard files that are framed correctly but hold what no writer makes: the merges index by the
+/// lengths inside, so each must be refused (or merged) without a panic.
+#[test]
+fn shard_load_cases() {
+    use tagger::shard::{ModelShard, VocabShard};
+    let dir = root().join("fuzz/regressions/shard_load");
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
+    let (vocab_shard, vocab, model_shard) = (read("vocab-shard-1-1"), read("vocab-1-1"), read("model-shard-1-1"));
+    let good = ModelShard::from_bytes(&model_shard, "m").expect("the committed model shard loads");
+    let bytes = |s: &ModelShard| {
+        let mut out = Vec::new();
+        s.write_to(&mut out, "m").unwrap();
+        out
+    };
+    let mut damaged: Vec<Vec<u8>> = Vec::new();
+    for edit in [
+        |s: &mut ModelShard| s.feature_count.truncate(1),
+        |s: &mut ModelShard| s.feature_count.iter_mut().for_each(|x| *x = f64::NAN),
+        |s: &mut ModelShard| s.feature_count.iter_mut().for_each(|x| *x = -1.0),
+        |s: &mut ModelShard| s.feature_total.clear(),
+        |s: &mut ModelShard| s.class_count.push(1.0),
+        |s: &mut ModelShard| s.topics.reverse(),
+        |s: &mut ModelShard| s.vocab.features.iter_mut().for_each(|k| *k = u64::MAX),
+        |s: &mut ModelShard| s.vocab.idf.iter_mut().for_each(|x| *x = f64::INFINITY),
+        |s: &mut ModelShard| s.vocab.terms.clear(),
+        |s: &mut ModelShard| s.documents = u64::MAX,
+    ] {
+        let mut bad = good.clone();
+        edit(&mut bad);
+        damaged.push(bytes(&bad));
+    }
+    let shard = VocabShard::from_bytes(&vocab_shard, "v").expect("the committed vocabulary shard loads");
+    for edit in [
+        |s: &mut VocabShard| s.ngrams.iter_mut().for_each(|g| g.1 = u32::MAX),
+        |s: &mut VocabShard| s.ngrams.iter_mut().for_each(|g| g.2 = u64::MAX),
+        |s: &mut VocabShard| s.ngrams.iter_mut().for_each(|g| g.0.clear()),
+        |s: &mut VocabShard| s.documents = u64::MAX,
+        |s: &mut VocabShard| s.text.ngrams.max = 9,
+    ] {
+        let mut bad = shard.clone();
+        edit(&mut bad);
+        let mut out = Vec::new();
+        bad.write_to(&mut out, "v").unwrap();
+        damaged.push(out);
+    }
+    for data in &damaged {
+        checks::shard_load(data);
+    }
+    // Cuts, and flips with the header repaired, of each kind of shard file.
+    for file in [&vocab_shard, &vocab, &model_shard] {
+        for cut in [0, 8, 23, 24, 25, file.len() / 2, file.len() - 1] {
+            checks::shard_load(&file[..cut]);
+        }
+        for pos in (24..file.len()).step_by(97) {
+            let mut flipped = file.clone();
+            flipped[pos] ^= 0x41;
+            checks::shard_load(&flipped);
+        }
+    }
 }

@@ -148,3 +148,89 @@ fn an_empty_merged_vocabulary_names_the_setting_as_one_file_training_does() {
     .unwrap_err();
     assert!(err.to_string().starts_with("invalid training data: no document has a word left"), "{err}");
 }
+
+/// Round 1 as an engine runs it (split into buckets, each bucket summed over the shards in a
+/// reduce, bounded, then joined): the same vocabulary as `VocabShard::merge`.
+fn bucketed(parts: &[Vec<usize>], s: &TrainSettings, buckets: usize) -> Vocab {
+    let text = TextSettings { steps: s.steps.clone(), tokenizer: s.tokenizer.clone(), ngrams: s.tfidf.ngrams() };
+    let split: Vec<Vec<VocabShard>> =
+        parts.iter().map(|p| VocabShard::count(&part(p), text.clone()).unwrap().split(buckets).unwrap()).collect();
+    let selected: Vec<VocabShard> = (0..buckets)
+        .map(|b| {
+            // Pairwise, as a reduce by key adds partial sums.
+            let mut sum = split[0][b].clone();
+            for shard in &split[1..] {
+                sum = VocabShard::sum(&[sum, shard[b].clone()]).unwrap();
+            }
+            sum.select(&s.tfidf).unwrap()
+        })
+        .collect();
+    VocabShard::merge_buckets(&selected, &s.tfidf).unwrap()
+}
+
+#[test]
+fn bucketed_round_one_gives_the_merged_vocabulary() {
+    let n = corpus().texts.len();
+    let parts: Vec<Vec<usize>> = vec![(0..200).collect(), (200..450).collect(), (450..n).collect()];
+    for max_features in [None, Some(500), Some(7)] {
+        let s = settings(max_features);
+        let text = TextSettings { steps: s.steps.clone(), tokenizer: s.tokenizer.clone(), ngrams: s.tfidf.ngrams() };
+        let shards: Vec<VocabShard> =
+            parts.iter().map(|p| VocabShard::count(&part(p), text.clone()).unwrap()).collect();
+        let merged = VocabShard::merge(&shards, &s.tfidf).unwrap();
+        for buckets in [1, 4, 13] {
+            assert!(bucketed(&parts, &s, buckets) == merged, "{buckets} buckets, max_features {max_features:?}");
+        }
+    }
+}
+
+#[test]
+fn buckets_are_checked() {
+    let s = settings(None);
+    let text = TextSettings { steps: s.steps.clone(), tokenizer: s.tokenizer.clone(), ngrams: s.tfidf.ngrams() };
+    let shard = VocabShard::count(&part(&[0, 1, 2]), text).unwrap();
+    assert!(shard.split(0).is_err());
+    let pieces = shard.split(2).unwrap();
+    assert_eq!(pieces.iter().map(|p| p.ngrams.len()).sum::<usize>(), shard.ngrams.len());
+    assert!(pieces.iter().all(|p| p.documents == 3));
+    // The same bucket twice holds the same n-grams twice.
+    let err = VocabShard::merge_buckets(&[pieces[0].clone(), pieces[0].clone()], &s.tfidf).unwrap_err();
+    assert!(err.to_string().contains("two buckets"), "{err}");
+    let mut other = pieces[1].clone();
+    other.documents = 4;
+    let err = VocabShard::merge_buckets(&[pieces[0].clone(), other], &s.tfidf).unwrap_err();
+    assert!(err.to_string().contains("bucket 2 counts 4 documents"), "{err}");
+}
+
+#[test]
+fn a_model_shard_holds_only_the_columns_of_its_rows() {
+    let s = settings(None);
+    let n = corpus().texts.len();
+    let text = TextSettings { steps: s.steps.clone(), tokenizer: s.tokenizer.clone(), ngrams: s.tfidf.ngrams() };
+    let whole = VocabShard::merge(&[VocabShard::count(corpus(), text).unwrap()], &s.tfidf).unwrap();
+    let small = ModelShard::count(&part(&[0, 1]), &whole).unwrap();
+    assert!(!small.columns.is_empty() && small.columns.len() < whole.features.len() / 10, "{}", small.columns.len());
+    assert_eq!(small.feature_total.len(), small.columns.len());
+    assert_eq!(small.feature_count.len(), small.columns.len() * small.topics.len());
+    // Merged, the sparse shards give the one-file model (with the same vocabulary).
+    let shards: Vec<ModelShard> = [(0..2).collect::<Vec<_>>(), (2..n).collect()]
+        .iter()
+        .map(|p| ModelShard::count(&part(p), &whole).unwrap())
+        .collect();
+    let merged = ModelShard::merge(&shards).unwrap().into_model(&s.nb, s.threshold, meta()).unwrap();
+    assert_same(one_file(&s), &merged);
+    let one_file_meta = TrainingMeta { documents: n as u64, ..meta() };
+    let again = ModelShard::merge(&shards).unwrap().into_model(&s.nb, s.threshold, one_file_meta).unwrap();
+    assert_eq!(tagger::shard::model_differences(one_file(&s), &again, 1e-12), Vec::<String>::new());
+}
+
+#[test]
+fn model_differences_names_what_differs() {
+    let s = settings(None);
+    let one = one_file(&s);
+    assert!(tagger::shard::model_differences(one, one, 0.0).is_empty());
+    let other = Model::train(corpus().subset(&(0..400).collect::<Vec<_>>()), &s, meta()).unwrap();
+    let diffs = tagger::shard::model_differences(one, &other, 1e-12);
+    assert!(diffs.iter().any(|d| d == "vocabularies differ"), "{diffs:?}");
+    assert!(diffs.iter().any(|d| d.starts_with("feature sums differ in length")), "{diffs:?}");
+}

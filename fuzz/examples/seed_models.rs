@@ -8,6 +8,7 @@ use linfa::ParamGuard;
 use tagger::classify::{LabelMode, NbKind, NbParams};
 use tagger::corpus::{read_labeled, CsvOptions};
 use tagger::features::{DocFreq, TfidfParams};
+use tagger::shard::{ModelShard, TextSettings, VocabShard};
 use tagger::text::{Step, TokenizerSettings};
 use tagger::{Model, TrainSettings, TrainingMeta};
 
@@ -71,5 +72,45 @@ fn main() {
         model.write_to(&mut bytes, name).expect("model bytes");
         std::fs::write(format!("{out}/seed-model-{name}.bin"), &bytes).expect("write seed");
         println!("seed-model-{name}.bin: {} bytes, {} features", bytes.len(), model.tfidf().n_features());
+    }
+
+    seed_shards(&small);
+}
+
+/// Shard files for `shard_load`: vocabulary shards of two halves of the seed rows (n-grams 1..1
+/// and 1..2), their merged vocabulary, and a model shard of each half, so the fuzzer starts from
+/// every kind of shard file. Shards are kept small: a few KB each.
+fn seed_shards(small: &tagger::corpus::LabeledCorpus) {
+    let out = format!("{}/corpus/shard_load", env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(&out).expect("corpus folder");
+    let half = small.texts.len() / 2;
+    let halves =
+        [small.subset(&(0..half).collect::<Vec<_>>()), small.subset(&(half..small.texts.len()).collect::<Vec<_>>())];
+    let write = |name: &str, bytes: Vec<u8>| {
+        std::fs::write(format!("{out}/seed-{name}.bin"), &bytes).expect("write seed");
+        println!("seed-{name}.bin: {} bytes", bytes.len());
+    };
+    for (lo, hi) in [(1, 1), (1, 2)] {
+        let text = TextSettings {
+            steps: Step::ARABIC_DEFAULT.to_vec(),
+            tokenizer: TokenizerSettings::default(),
+            ngrams: tagger::features::NgramRange::new(lo, hi).expect("n-gram range"),
+        };
+        let shards: Vec<VocabShard> =
+            halves.iter().map(|h| VocabShard::count(h, text.clone()).expect("vocabulary shard")).collect();
+        let params = TfidfParams::new().ngrams(lo, hi).min_df(DocFreq::Count(1)).check().expect("tf-idf settings");
+        let vocab = VocabShard::merge(&shards, &params).expect("merged vocabulary");
+        let mut bytes = Vec::new();
+        shards[0].write_to(&mut bytes, "seed").expect("shard bytes");
+        write(&format!("vocab-shard-{lo}-{hi}"), bytes);
+        let mut bytes = Vec::new();
+        vocab.write_to(&mut bytes, "seed").expect("vocabulary bytes");
+        write(&format!("vocab-{lo}-{hi}"), bytes);
+        for (i, h) in halves.iter().enumerate() {
+            let shard = ModelShard::count(h, &vocab).expect("model shard");
+            let mut bytes = Vec::new();
+            shard.write_to(&mut bytes, "seed").expect("model shard bytes");
+            write(&format!("model-shard-{lo}-{hi}-{i}"), bytes);
+        }
     }
 }

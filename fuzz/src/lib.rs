@@ -12,6 +12,7 @@ use tagger::classify::{LabelMode, NbKind, NbParams};
 use tagger::corpus::{read_labeled, CsvOptions};
 use tagger::features::{DocFreq, TfidfParams};
 use tagger::model::format::MAGIC;
+use tagger::shard::{ModelShard, Vocab, VocabShard, MODEL_SHARD_MAGIC, VOCAB_MAGIC, VOCAB_SHARD_MAGIC};
 use tagger::text::{Step, TextPipeline, TokenizerSettings};
 use tagger::{Model, Prediction, TrainSettings, TrainingMeta};
 
@@ -144,13 +145,18 @@ pub fn model_load(data: &[u8]) {
 /// `data` with the magic, payload length and CRC-32 of its header rewritten to match its
 /// payload (the version field is kept); `None` when shorter than a header.
 pub fn with_fixed_header(data: &[u8]) -> Option<Vec<u8>> {
+    with_header_for(data, MAGIC)
+}
+
+/// [`with_fixed_header`] with another file kind's magic (the shard files share the framing).
+pub fn with_header_for(data: &[u8], magic: &[u8; 8]) -> Option<Vec<u8>> {
     if data.len() < HEADER_LEN {
         return None;
     }
     let mut fixed = data.to_vec();
     let payload_len = (fixed.len() - HEADER_LEN) as u64;
     let crc = crc32(&fixed[HEADER_LEN..]);
-    fixed[..MAGIC.len()].copy_from_slice(MAGIC);
+    fixed[..magic.len()].copy_from_slice(magic);
     fixed[12..20].copy_from_slice(&payload_len.to_le_bytes());
     fixed[20..24].copy_from_slice(&crc.to_le_bytes());
     Some(fixed)
@@ -186,6 +192,93 @@ pub fn check_model_bytes(bytes: &[u8]) {
     let mut third = Vec::new();
     reloaded.write_to(&mut third, "fuzz").expect("a reloaded model can be written");
     assert!(third == again, "a model changed when saved and loaded again: {}", differences(&model, &reloaded));
+}
+
+/// `shard_load`: bytes as a shard file of sharded training (vocabulary shard, merged vocabulary,
+/// model shard). As for models, the bytes are also tried with the header repaired, once with each
+/// shard magic, so that mutations reach the decoder and the range checks behind the checksum.
+pub fn shard_load(data: &[u8]) {
+    check_shard_bytes(data);
+    for magic in [VOCAB_SHARD_MAGIC, VOCAB_MAGIC, MODEL_SHARD_MAGIC] {
+        if let Some(fixed) = with_header_for(data, magic) {
+            check_shard_bytes(&fixed);
+        }
+    }
+}
+
+/// A few labeled rows for counting a model shard with a fuzzed vocabulary: Arabic (the default
+/// normalizer's script), Latin and digits (a shard with no normalizer or stemming), and a row
+/// without a topic.
+fn shard_corpus() -> &'static tagger::corpus::LabeledCorpus {
+    static C: OnceLock<tagger::corpus::LabeledCorpus> = OnceLock::new();
+    C.get_or_init(|| {
+        let rows: [(&str, &[&str]); 4] = [
+            (SENTENCE, &["diplomacy", "syria"]),
+            ("مباراة الدوري الممتاز اليوم في الملعب a b 12", &["sports"]),
+            ("دواء جديد للسكري في المستشفى x y", &["health"]),
+            ("وصفة شوربة العدس", &[]),
+        ];
+        tagger::corpus::LabeledCorpus::from_rows("fuzz", rows).expect("fixed rows")
+    })
+}
+
+/// Loading never panics. A shard that loads saves to bytes that load and save to the same bytes,
+/// and merges with itself; whatever the merges give (a vocabulary, a model shard, a model) goes
+/// on through the next step: round 2's counting, the model's making, and a prediction.
+pub fn check_shard_bytes(bytes: &[u8]) {
+    if let Ok(shard) = VocabShard::from_bytes(bytes, "fuzz") {
+        let mut again = Vec::new();
+        shard.write_to(&mut again, "fuzz").expect("a loaded vocabulary shard can be written");
+        let reloaded = VocabShard::from_bytes(&again, "fuzz").expect("a rewritten vocabulary shard loads");
+        assert!(reloaded == shard, "a vocabulary shard changed when saved and loaded");
+        let pair = [shard.clone(), shard];
+        for params in [shard_tfidf(None), shard_tfidf(Some(2))] {
+            if let Ok(vocab) = VocabShard::merge(&pair, &params) {
+                check_vocab(&vocab);
+            }
+        }
+    }
+    if let Ok(vocab) = Vocab::from_bytes(bytes, "fuzz") {
+        check_vocab(&vocab);
+    }
+    if let Ok(shard) = ModelShard::from_bytes(bytes, "fuzz") {
+        check_model_shard(&shard);
+    }
+}
+
+fn shard_tfidf(max_features: Option<usize>) -> tagger::features::TfidfValidParams {
+    TfidfParams::new().min_df(DocFreq::Count(1)).max_features(max_features).check().expect("valid tf-idf settings")
+}
+
+fn check_vocab(vocab: &Vocab) {
+    let mut again = Vec::new();
+    vocab.write_to(&mut again, "fuzz").expect("a vocabulary can be written");
+    let reloaded = Vocab::from_bytes(&again, "fuzz").expect("a written vocabulary loads");
+    let mut third = Vec::new();
+    reloaded.write_to(&mut third, "fuzz").expect("a reloaded vocabulary can be written");
+    assert!(third == again, "a vocabulary changed when saved and loaded");
+    if let Ok(shard) = ModelShard::count(shard_corpus(), vocab) {
+        check_model_shard(&shard);
+    }
+}
+
+fn check_model_shard(shard: &ModelShard) {
+    // Bytes, not `==`: a fuzzed shard may hold NaN sums.
+    let mut again = Vec::new();
+    shard.write_to(&mut again, "fuzz").expect("a model shard can be written");
+    let reloaded = ModelShard::from_bytes(&again, "fuzz").expect("a written model shard loads");
+    let mut third = Vec::new();
+    reloaded.write_to(&mut third, "fuzz").expect("a reloaded model shard can be written");
+    assert!(third == again, "a model shard changed when saved and loaded");
+    let Ok(merged) = ModelShard::merge(&[shard.clone(), reloaded]) else { return };
+    let nb = NbParams::new().kind(NbKind::Complement).check().expect("valid naive Bayes settings");
+    let meta = TrainingMeta { tagger_version: String::new(), ..TrainingMeta::new("fuzz") };
+    if let Ok(model) = merged.into_model(&nb, 0.5, meta) {
+        check_prediction(&model, SENTENCE);
+        let vocab = model.tfidf().vocabulary();
+        let own: Vec<String> = (0..vocab.len().min(16)).map(|j| vocab.feature_name(j)).collect();
+        check_prediction(&model, &own.join(" "));
+    }
 }
 
 /// Which parts of two models differ, for assertion messages.

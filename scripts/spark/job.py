@@ -1,399 +1,230 @@
 #!/usr/bin/env python3
-"""Exact sharded training and labeling with tagger on Apache Spark.
+"""Train and label with tagger through Apache Spark, and check the results exactly.
 
-Run by `scripts/spark/run.sh` (spark-submit, local[4]); see scripts/spark/README.md.
+Run with spark-submit (scripts/spark/run.sh for local mode, scripts/spark/cluster.sh for a
+standalone cluster); see scripts/spark/README.md.
 
-1. Reads the training CSV with spark.read.csv (multiLine, RFC 4180 quotes), checks the row
-   count, repartitions it into N partitions.
-2. Round 1: each partition writes its rows to a CSV in the shared work folder and runs
-   `tagger vocab --partial`; the driver runs `tagger vocab --merge`.
-3. Round 2: the same with `tagger train --vocab vocab.bin --partial`; the driver runs
-   `tagger train --merge`.
-4. One-file reference: `tagger train TRAIN.csv`.
-5. Labels the test split as JSON lines through `RDD.pipe(tagger label - --input-format jsonl
-   ...)` and compares it row by row with `tagger label TEST.csv` run directly.
-6. Checks (a) Spark-merged model == one-file model, (b) piped labels == direct labels.
-   Exits 1 if either fails.
+1. Reads the training CSV at any Hadoop URI (--data, --train), repartitions it into N.
+2. Trains with tagger.spark.train: round 1 reduces per-partition n-gram counts by key, round 2
+   merges sparse model shards in a tree on the executors; shards move only as bytes through
+   Spark. The driver receives the model and writes it to --work (any Hadoop URI).
+3. Labels the test CSV with tagger.spark.label (mapInArrow, one model per executor Python
+   worker, the model shipped from --work with SparkContext.addFile) and writes Parquet to --out.
+4. Checks, unless --no-check: (a) the Spark model against `tagger train` on the same file, field
+   by field (Model.differences: vocabulary, idf and document counts equal, feature sums within
+   1e-12 relative); (b) the Parquet labels against `tagger label` of the same file with the
+   same model, row by row (topics equal, scores within 1e-9 of the CLI's 4-decimal ones once
+   rounded as it rounds), and against the Python package on the driver at full precision.
+   The checks need the data and the tagger binary on the driver's file system.
+Exits 1 if a check fails.
 """
 
 import argparse
-import csv
 import json
 import os
-import shlex
-import shutil
+import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 
-# Fixed training date, so both models record the same one.
+# Fixed training date, so that both models record the same one.
 SOURCE_DATE_EPOCH = "1763856000"
 
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", default=str(REPO.parent / "shared" / "data"), help="folder of the corpora")
-    p.add_argument("--train", default="sanad-khaleej-train.csv", help="training CSV (in --data)")
-    p.add_argument("--test", default="sanad-khaleej-test.csv", help="CSV to label (in --data)")
-    p.add_argument("--partitions", type=int, default=6, help="number of shards (default 6)")
+    p.add_argument("--data", default=(REPO.parent / "shared" / "data").as_uri(),
+                   help="folder of the corpora, any Hadoop URI or a local path (default ../shared/data)")
+    p.add_argument("--train", default="sanad-khaleej-train.csv", help="training CSV, in --data")
+    p.add_argument("--test", default="sanad-khaleej-test.csv", help="CSV to label, in --data")
+    p.add_argument("--partitions", type=int, default=6, help="training shards and labeling partitions (default 6)")
+    p.add_argument("--buckets", type=int, default=None, help="round 1 reduce tasks (default: --partitions)")
     p.add_argument("--expect-train-rows", type=int, default=29106, help="0 to skip the check")
     p.add_argument("--expect-test-rows", type=int, default=7278, help="0 to skip the check")
-    p.add_argument("--tagger", default=str(REPO / "target" / "release" / "tagger"), help="tagger binary")
-    p.add_argument("--work", default=str(HERE / "work"), help="shared work folder (shards, models)")
-    p.add_argument("--master", default=None, help="Spark master when not given by spark-submit (local[4])")
-    p.add_argument("--task-jobs", type=int, default=1, help="tagger -j in each Spark task (one core per task)")
-    p.add_argument(
-        "--no-ship",
-        action="store_true",
-        help="use the binary, vocabulary and model by absolute path instead of shipping them with "
-        "SparkContext.addFile (the cluster way)",
-    )
+    p.add_argument("--work", default=(HERE / "work").as_uri(),
+                   help="where the driver writes model.bin, any Hadoop URI (default scripts/spark/work)")
+    p.add_argument("--out", default=None, help="labeled Parquet, any Hadoop URI (default WORK/labels.parquet)")
+    p.add_argument("--tagger", default=None,
+                   help="tagger binary for the checks (default: CARGO_TARGET_DIR or target, release build)")
+    p.add_argument("--no-check", action="store_true", help="train and label only (data not on the driver)")
+    p.add_argument("--min-df", default="2")
+    p.add_argument("--max-features", type=int, default=None)
     return p.parse_args()
 
 
-class Timer:
-    def __init__(self):
-        self.stages = []
-
-    def stage(self, name):
-        timer = self
-
-        class _Stage:
-            def __enter__(self):
-                self.t0 = time.perf_counter()
-                print(f"\n== {name}", flush=True)
-                return self
-
-            def __exit__(self, *exc):
-                secs = time.perf_counter() - self.t0
-                if exc[0] is None:
-                    timer.stages.append((name, secs))
-                    print(f"   {name}: {secs:.2f} s", flush=True)
-                return False
-
-        return _Stage()
+def uri(base, name):
+    base = base if "://" in base or base.startswith("file:") else Path(base).resolve().as_uri()
+    return base.rstrip("/") + "/" + name
 
 
-def run(cmd, env=None):
-    """Runs a tagger command on the driver; returns stdout; raises with stderr on failure."""
-    res = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if res.returncode != 0:
-        raise RuntimeError(f"{shlex.join(map(str, cmd))} exited {res.returncode}: {res.stderr.strip()}")
-    return res.stdout
+def local_path(u):
+    """The driver-local path of a file: URI (or a plain path); None for other schemes."""
+    if u.startswith("file://"):
+        return u[len("file://"):]
+    if u.startswith("file:"):
+        return u[len("file:"):]
+    return None if "://" in u else u
 
 
-def file_ref(ship, name, local_path):
-    """Where a task finds a file: SparkFiles (shipped) or the absolute path (local mode)."""
-    if ship:
-        from pyspark import SparkFiles
-
-        return SparkFiles.get(name)
-    return local_path
+def read_csv(spark, u):
+    # RFC 4180 as tagger reads it: quoted fields with doubled quotes and line breaks.
+    return (spark.read.option("header", True).option("multiLine", True).option("quote", '"')
+            .option("escape", '"').option("encoding", "UTF-8").option("mode", "FAILFAST").csv(u))
 
 
-def shard_task(kind, ship, tagger_path, vocab_path, work_dir, label_col, task_jobs):
-    """A mapPartitions function: writes the partition's rows to CSV, runs tagger on it, yields
-    the shard's path. `kind` is 'vocab' (round 1) or 'model' (round 2)."""
-
-    def task(rows):
-        from pyspark import TaskContext
-
-        ctx = TaskContext.get()
-        part, attempt = ctx.partitionId(), ctx.attemptNumber()
-        t0 = time.perf_counter()
-        out_dir = Path(work_dir) / f"{kind}-shards"
-        out_dir.mkdir(parents=True, exist_ok=True)
-        rows_csv = out_dir / f".rows-{part:05d}-{attempt}.csv"
-        n = 0
-        with open(rows_csv, "w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(["text", label_col])
-            for text, labels in rows:
-                w.writerow([text or "", labels or ""])
-                n += 1
-        tagger = file_ref(ship, "tagger", tagger_path)
-        final = out_dir / f"{kind}-shard-{part:05d}.bin"
-        tmp = out_dir / f".{kind}-shard-{part:05d}-{attempt}.bin"
-        if kind == "vocab":
-            cmd = [tagger, "vocab", "--partial", str(rows_csv), "-o", str(tmp)]
-        else:
-            vocab = file_ref(ship, "vocab.bin", vocab_path)
-            cmd = [tagger, "train", "--vocab", vocab, "--partial", str(rows_csv), "-o", str(tmp), "--quiet"]
-        cmd += ["-j", str(task_jobs)]
-        res = subprocess.run(cmd, capture_output=True, text=True)
-        rows_csv.unlink()
-        if res.returncode != 0:
-            raise RuntimeError(f"partition {part}: {shlex.join(cmd)} exited {res.returncode}: {res.stderr.strip()}")
-        os.replace(tmp, final)  # commit: a retried or speculative attempt writes the same shard
-        yield {
-            "partition": part,
-            "rows": n,
-            "shard": str(final),
-            "seconds": time.perf_counter() - t0,
-            "tagger": res.stdout.strip().replace(str(tmp), final.name).replace(str(rows_csv), "the partition"),
-        }
-
-    return task
+def hadoop_put(spark, local, dest):
+    """Copies a driver-local file to any Hadoop URI, through the JVM's FileSystem API."""
+    jvm, conf = spark.sparkContext._jvm, spark.sparkContext._jsc.hadoopConfiguration()
+    dst = jvm.org.apache.hadoop.fs.Path(dest)
+    fs = dst.getFileSystem(conf)
+    fs.mkdirs(dst.getParent())
+    fs.copyFromLocalFile(False, True, jvm.org.apache.hadoop.fs.Path(Path(local).resolve().as_uri()), dst)
 
 
-def read_csv_df(spark, path):
-    return (
-        spark.read.option("header", True)
-        .option("multiLine", True)
-        .option("quote", '"')
-        .option("escape", '"')
-        .option("encoding", "UTF-8")
-        .option("mode", "FAILFAST")
-        .option("inferSchema", False)
-        .csv(str(path))
-    )
+def peak_memory_mib():
+    """Peak resident memory of the driver: this Python process and its parent JVM (spark-submit)."""
+    py = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    jvm = None
+    try:
+        with open(f"/proc/{os.getppid()}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    jvm = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return py, jvm
 
 
-def labels_column(df):
-    cols = df.columns
-    if "text" not in cols:
-        raise SystemExit(f"no 'text' column in {cols}")
-    for c in ("labels", "label"):
-        if c in cols:
-            return c
-    raise SystemExit(f"no 'labels' or 'label' column in {cols}")
-
-
-def read_label_csv(path):
-    """Rows of a `tagger label` CSV output: (text, topics list, scores dict)."""
-    csv.field_size_limit(sys.maxsize)
-    out = []
-    with open(path, encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            topics = row["topics"].split("|") if row["topics"] else []
-            scores = {}
-            if row["scores"]:
-                for pair in row["scores"].split("|"):
-                    t, p = pair.rsplit(":", 1)
-                    scores[t] = float(p)
-            out.append((row["text"], topics, scores))
-    return out
-
-
-def compare_labels(a, b, tol=1e-9):
-    """Counts rows whose topics differ and whose scores differ (exactly / beyond tol)."""
-    topic_diff = score_exact_diff = score_tol_diff = text_diff = 0
-    max_delta = 0.0
-    first = None
-    for i, ((ta, pa, sa), (tb, pb, sb)) in enumerate(zip(a, b)):
-        if ta != tb:
-            text_diff += 1
-        if pa != pb:
-            topic_diff += 1
-        if sa != sb:
-            score_exact_diff += 1
-            if sa.keys() != sb.keys():
-                score_tol_diff += 1
-                delta = float("inf")
-            else:
-                delta = max(abs(sa[k] - sb[k]) for k in sa)
-                if delta > tol:
-                    score_tol_diff += 1
-            max_delta = max(max_delta, delta)
-        if first is None and (ta != tb or pa != pb or sa != sb):
-            first = (i, pa, pb, sa, sb)
-    return {
-        "rows": (len(a), len(b)),
-        "text_diff": text_diff,
-        "topic_diff": topic_diff,
-        "score_exact_diff": score_exact_diff,
-        "score_tol_diff": score_tol_diff,
-        "max_score_delta": max_delta,
-        "first": first,
-    }
-
-
-def labels_equal(cmp):
-    return (
-        cmp["rows"][0] == cmp["rows"][1]
-        and cmp["text_diff"] == 0
-        and cmp["topic_diff"] == 0
-        and cmp["score_tol_diff"] == 0
-    )
-
-
-def print_cmp(name, cmp):
-    print(
-        f"   {name}: rows {cmp['rows'][0]} vs {cmp['rows'][1]}, texts differing {cmp['text_diff']}, "
-        f"topics differing {cmp['topic_diff']}, scores differing {cmp['score_exact_diff']} "
-        f"(beyond 1e-9: {cmp['score_tol_diff']}, max |delta| {cmp['max_score_delta']:g})"
-    )
-    if cmp["first"] is not None:
-        print(f"   first difference: {cmp['first']}")
+def cli_labels(tagger, test_csv, model_path):
+    """`tagger label --format jsonl` of the test file: (topics, scores) per row, in file order."""
+    res = subprocess.run([tagger, "label", test_csv, "--model", model_path, "--format", "jsonl", "--quiet"],
+                         capture_output=True, text=True, check=True)
+    return [(o["topics"], o["scores"]) for o in map(json.loads, res.stdout.splitlines())]
 
 
 def main():
     args = parse_args()
-    data = Path(args.data).resolve()
-    train_csv, test_csv = data / args.train, data / args.test
-    tagger = str(Path(args.tagger).resolve())
-    work = Path(args.work).resolve()
-    for p in (train_csv, test_csv, Path(tagger)):
-        if not p.exists():
-            raise SystemExit(f"job.py: {p} not found")
-    if work.exists():
-        shutil.rmtree(work)
-    work.mkdir(parents=True)
-    ship = not args.no_ship
-    n = args.partitions
-    env = dict(os.environ, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
-    timer = Timer()
+    stages = []
     t_all = time.perf_counter()
 
+    def stage(name, secs, detail=""):
+        stages.append((name, secs))
+        print(f"== {name}: {secs:.2f} s" + (f"; {detail}" if detail else ""), flush=True)
+
     from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F
+    import tagger
+    from tagger import spark as tspark
 
-    with timer.stage("start Spark"):
-        builder = SparkSession.builder.appName("tagger-sharded")
-        if args.master:
-            builder = builder.master(args.master)
-        spark = builder.getOrCreate()
-        sc = spark.sparkContext
-        sc.setLogLevel("WARN")
-        print(f"   Spark {spark.version}, master {sc.master}, default parallelism {sc.defaultParallelism}")
-        print(f"   tagger {tagger}; {'shipped with SparkContext.addFile' if ship else 'used by absolute path'}")
-        if ship:
-            sc.addFile(tagger)
+    t0 = time.perf_counter()
+    spark = SparkSession.builder.appName("tagger").getOrCreate()
+    sc = spark.sparkContext
+    sc.setLogLevel("WARN")
+    stage("start Spark", time.perf_counter() - t0,
+          f"Spark {spark.version}, master {sc.master}, default parallelism {sc.defaultParallelism}")
 
-    with timer.stage(f"read training CSV and repartition into {n}"):
-        df = read_csv_df(spark, train_csv)
-        label_col = labels_column(df)
-        rows = df.select("text", label_col).rdd.map(tuple).repartition(n).cache()
-        count = rows.count()
-        sizes = rows.glom().map(len).collect()
-        print(f"   {train_csv.name}: {count} rows (columns text, {label_col}); partition sizes {sizes}")
-        if args.expect_train_rows and count != args.expect_train_rows:
-            raise SystemExit(f"job.py: read {count} training rows, expected {args.expect_train_rows}")
+    train_uri, test_uri = uri(args.data, args.train), uri(args.data, args.test)
+    out = args.out or uri(args.work, "labels.parquet")
+    n = args.partitions
 
-    with timer.stage("round 1 on executors: tagger vocab --partial (mapPartitions)"):
-        r1 = rows.mapPartitions(shard_task("vocab", ship, tagger, None, str(work), label_col, args.task_jobs)).collect()
-        for r in sorted(r1, key=lambda r: r["partition"]):
-            print(f"   partition {r['partition']}: {r['rows']} rows, {r['seconds']:.2f} s: {r['tagger']}")
-        assert len(r1) == n and sum(r["rows"] for r in r1) == count
+    t0 = time.perf_counter()
+    train_df = read_csv(spark, train_uri).repartition(n)
+    count = train_df.count()
+    stage("read training CSV", time.perf_counter() - t0, f"{train_uri}: {count} rows, {n} partitions")
+    if args.expect_train_rows and count != args.expect_train_rows:
+        raise SystemExit(f"job.py: read {count} training rows, expected {args.expect_train_rows}")
 
-    vocab = work / "vocab.bin"
-    with timer.stage("round 1 on driver: tagger vocab --merge"):
-        print("   " + run([tagger, "vocab", "--merge", *sorted(r["shard"] for r in r1), "-o", vocab]).strip())
-        if ship:
-            sc.addFile(str(vocab))
+    os.environ["SOURCE_DATE_EPOCH"] = SOURCE_DATE_EPOCH
+    model = tspark.train(train_df, buckets=args.buckets, min_df=args.min_df, max_features=args.max_features,
+                         on_stage=stage)
 
-    with timer.stage("round 2 on executors: tagger train --vocab vocab.bin --partial (mapPartitions)"):
-        r2 = rows.mapPartitions(
-            shard_task("model", ship, tagger, str(vocab), str(work), label_col, args.task_jobs)
-        ).collect()
-        for r in sorted(r2, key=lambda r: r["partition"]):
-            print(f"   partition {r['partition']}: {r['rows']} rows, {r['seconds']:.2f} s: {r['tagger']}")
-        assert len(r2) == n and sum(r["rows"] for r in r2) == count
+    t0 = time.perf_counter()
+    scratch = tempfile.mkdtemp(prefix="tagger-job-")
+    model_local = os.path.join(scratch, "model.bin")
+    model.save(model_local)
+    model_uri = uri(args.work, "model.bin")
+    hadoop_put(spark, model_local, model_uri)
+    stage("write the model", time.perf_counter() - t0, model_uri)
 
-    model = work / "model.bin"
-    with timer.stage("round 2 on driver: tagger train --merge"):
-        print("   " + run([tagger, "train", "--merge", *sorted(r["shard"] for r in r2), "-o", model], env).strip())
-        if ship:
-            sc.addFile(str(model))
-
-    reference = work / "model-onefile.bin"
-    with timer.stage("one-file reference: tagger train TRAIN.csv"):
-        print("   " + run([tagger, "train", train_csv, "-o", reference, "--quiet"], env).strip())
-
-    with timer.stage("label the test split through RDD.pipe"):
-        test_df = read_csv_df(spark, test_csv)
-        test_label_col = labels_column(test_df)
-
-        def to_json(pair):
-            (text, label), i = pair
-            return json.dumps({"id": i, "text": text or "", test_label_col: label or ""}, ensure_ascii=False)
-
-        lines = test_df.select("text", test_label_col).rdd.map(tuple).zipWithIndex().map(to_json).repartition(n)
-        if ship and not sc.master.startswith("local"):
-            # On a cluster, SparkContext.addFile (or spark-submit --files) puts the files in each
-            # executor's working directory, where the pipe's command runs.
-            pipe_tagger, pipe_model = "./tagger", "./model.bin"
-        else:
-            pipe_tagger = file_ref(ship, "tagger", tagger)
-            pipe_model = file_ref(ship, "model.bin", str(model))
-        command = shlex.join(
-            [pipe_tagger, "label", "-", "--input-format", "jsonl", "--format", "jsonl", "--model", pipe_model,
-             "--quiet", "--text-column", "text", "-j", str(args.task_jobs)]
-        )
-        print(f"   pipe: {command}")
-        piped = lines.pipe(command, checkCode=True).map(json.loads).collect()
-        piped.sort(key=lambda o: o["id"])
-        print(f"   {test_csv.name}: {len(piped)} rows labeled in {lines.getNumPartitions()} partitions")
-        if args.expect_test_rows and len(piped) != args.expect_test_rows:
-            raise SystemExit(f"job.py: piped {len(piped)} test rows, expected {args.expect_test_rows}")
-        assert [o["id"] for o in piped] == list(range(len(piped)))
-
-    spark.stop()
-
-    direct_csv = work / "labels-direct.csv"
-    with timer.stage("direct: tagger label TEST.csv --model model.bin"):
-        run([tagger, "label", test_csv, "--model", model, "--quiet", "-o", direct_csv])
-        direct = read_label_csv(direct_csv)
-
-    onefile_csv = work / "labels-onefile.csv"
-    with timer.stage("direct: tagger label TEST.csv --model model-onefile.bin"):
-        run([tagger, "label", test_csv, "--model", reference, "--quiet", "-o", onefile_csv])
-        onefile = read_label_csv(onefile_csv)
+    t0 = time.perf_counter()
+    test_df = read_csv(spark, test_uri)
+    # The row's place in the file, to compare with tagger label's output, which keeps file order.
+    with_row = test_df.rdd.zipWithIndex().map(lambda r: (r[1],) + tuple(r[0])).toDF(["row"] + test_df.columns)
+    labeled = tspark.label(with_row.repartition(n), text_col="text", model=model_uri)
+    labeled.write.mode("overwrite").parquet(out)
+    rows = spark.read.parquet(out).count()
+    secs = time.perf_counter() - t0
+    stage("label the test CSV to Parquet", secs, f"{out}: {rows} rows, {rows / secs:.0f} rows/s")
+    if args.expect_test_rows and rows != args.expect_test_rows:
+        raise SystemExit(f"job.py: labeled {rows} test rows, expected {args.expect_test_rows}")
+    print(f"   schema: {spark.read.parquet(out).schema.simpleString()}")
 
     ok = True
-    with timer.stage("check (a): Spark-merged model == one-file model"):
-        a_ok = True
-        ins = [json.loads(run([tagger, "inspect", "--model", m, "--format", "json"])) for m in (model, reference)]
-        skipped = {"model", "trained_on"}  # the file path, and "N merged shards" vs the CSV's name
-        for key in sorted(set(ins[0]) | set(ins[1])):
-            if key in skipped:
-                continue
-            same = ins[0].get(key) == ins[1].get(key)
-            a_ok &= same
-            if key in ("topics", "features", "words", "documents") or not same:
-                shown = (
-                    ", ".join(f"{t['topic']} {t['documents']:g}" for t in ins[0]["topics"])
-                    if key == "topics"
-                    else ins[0].get(key)
-                )
-                print(f"   inspect {key}: {'equal' if same else 'DIFFERENT'} ({shown})")
-        print(f"   inspect: all {len(set(ins[0]) - skipped)} other fields equal: {a_ok}"
-              f" (not compared: {', '.join(sorted(skipped))})")
-        cmp = compare_labels(direct, onefile)
-        print_cmp("tagger label, merged vs one-file model", cmp)
-        a_ok &= labels_equal(cmp)
-        ev = [json.loads(run([tagger, "eval", test_csv, "--model", m, "--format", "json"])) for m in (model, reference)]
-        same_eval = ev[0] == ev[1]
-        a_ok &= same_eval
-        print(
-            f"   tagger eval on {test_csv.name}: {'identical' if same_eval else 'DIFFERENT'} JSON; micro-F1 "
-            f"{ev[0]['micro']['f1']:.4f} vs {ev[1]['micro']['f1']:.4f}, macro-F1 "
-            f"{ev[0]['macro_avg']['f1']:.4f} vs {ev[1]['macro_avg']['f1']:.4f}"
-            + (f", accuracy {ev[0]['accuracy']:.4f} vs {ev[1]['accuracy']:.4f}" if ev[0].get("accuracy") is not None else "")
-        )
-        print(f"   (a) Spark-merged model == one-file model: {'PASS' if a_ok else 'FAIL'}")
+    if not args.no_check:
+        tagger_bin = args.tagger or os.path.join(os.environ.get("CARGO_TARGET_DIR", str(REPO / "target")),
+                                                 "release", "tagger")
+        train_csv, test_csv = local_path(train_uri), local_path(test_uri)
+        if not (train_csv and test_csv and os.path.isfile(tagger_bin)):
+            raise SystemExit("job.py: the checks need file: data and the tagger binary on the driver "
+                             f"(--tagger {tagger_bin}); use --no-check otherwise")
+
+        t0 = time.perf_counter()
+        reference = os.path.join(scratch, "model-onefile.bin")
+        cmd = [tagger_bin, "train", train_csv, "-o", reference, "--quiet", "--min-df", args.min_df]
+        if args.max_features:
+            cmd += ["--max-features", str(args.max_features)]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH))
+        one = tagger.Model.load(reference)
+        diffs = model.differences(one, rel_tol=1e-12)
+        a_ok = not diffs
+        stage("check (a): Spark model vs tagger train, field by field", time.perf_counter() - t0,
+              "equal: vocabulary, idf, document counts, settings; feature sums within 1e-12" if a_ok
+              else "; ".join(diffs))
         ok &= a_ok
 
-    with timer.stage("check (b): RDD.pipe labels == tagger label"):
-        piped_rows = [
-            (o["text"], o["topics"], {k: float(v) for k, v in o["scores"].items()}) for o in piped
-        ]
-        cmp = compare_labels(piped_rows, direct)
-        print_cmp("RDD.pipe vs tagger label TEST.csv", cmp)
-        b_ok = labels_equal(cmp) and cmp["score_exact_diff"] == 0
-        print(f"   (b) Spark piped labels == tagger label, row for row: {'PASS' if b_ok else 'FAIL'}")
+        t0 = time.perf_counter()
+        expected = cli_labels(tagger_bin, test_csv, model_local)
+        cli_secs = time.perf_counter() - t0
+        topic_diff = score_diff = full_diff = seen = 0
+        max_full = 0.0
+        # toLocalIterator: one partition at a time on the driver, never the whole output.
+        for r in spark.read.parquet(out).select("row", "text", "topics", "scores").orderBy("row").toLocalIterator():
+            seen += 1
+            topics, scores = expected[r["row"]]
+            if list(r["topics"]) != topics:
+                topic_diff += 1
+            got = dict(r["scores"])
+            if got.keys() != scores.keys() or any(
+                    abs(float(f"{got[k]:.4f}") - scores[k]) > 1e-9 for k in scores):
+                score_diff += 1
+            mine = model.predict([r["text"] or ""])[0].scores
+            if mine.keys() != got.keys():
+                full_diff += 1
+            elif mine:
+                delta = max(abs(mine[k] - got[k]) for k in mine)
+                max_full = max(max_full, delta)
+                full_diff += delta > 1e-9
+        b_ok = seen == len(expected) and topic_diff == 0 and score_diff == 0 and full_diff == 0
+        stage("check (b): Spark labels vs tagger label, row by row", time.perf_counter() - t0,
+              f"{seen} vs {len(expected)} rows; topics differing {topic_diff}; scores beyond 1e-9 of the CLI's "
+              f"{score_diff}; full-precision scores vs the package on the driver: {full_diff} beyond 1e-9 "
+              f"(max |delta| {max_full:g}); tagger label alone took {cli_secs:.2f} s")
         ok &= b_ok
+        print(f"\n(a) Spark model == tagger train model: {'PASS' if a_ok else 'FAIL'}")
+        print(f"(b) Spark labels == tagger label:       {'PASS' if b_ok else 'FAIL'}")
 
-    total = time.perf_counter() - t_all
+    spark.stop()
+    py, jvm = peak_memory_mib()
     print("\n== timings")
-    for name, secs in timer.stages:
+    for name, secs in stages:
         print(f"   {secs:8.2f} s  {name}")
-    print(f"   {total:8.2f} s  total")
-    print(f"\n(a) Spark-merged model == one-file model: {'PASS' if a_ok else 'FAIL'}")
-    print(f"(b) RDD.pipe labels == tagger label:      {'PASS' if b_ok else 'FAIL'}")
+    print(f"   {time.perf_counter() - t_all:8.2f} s  total")
+    print(f"== driver peak memory: Python {py:.0f} MiB, JVM " + (f"{jvm:.0f} MiB" if jvm else "unknown"))
     return 0 if ok else 1
 
 

@@ -1,52 +1,30 @@
 #!/usr/bin/env bash
-# Exact sharded training and labeling with tagger on Apache Spark (local mode), in one command:
-#   scripts/spark/run.sh [--data DIR] [--partitions N] [other job.py options]
-# Creates scripts/spark/.venv with pyspark from PyPI, builds tagger (release), and runs
-# scripts/spark/job.py with spark-submit --master local[4]. Exits non-zero if a check fails.
+# tagger through Apache Spark in local mode, in one command:
+#   scripts/spark/run.sh [spark-submit options] [-- job.py options]
+# e.g. scripts/spark/run.sh --master 'local[2]' --driver-memory 2g -- --partitions 4
+# Makes scripts/spark/.venv (pyspark from PyPI), builds tagger and its wheel (setup.sh), and
+# runs job.py with spark-submit, passing every option before `--` to spark-submit and every
+# option after it to job.py. Exits non-zero if a check fails. For a standalone cluster, see
+# cluster.sh; for YARN or Kubernetes, README.md ("On a cluster").
 set -euo pipefail
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/setup.sh"
 
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-VENV="$HERE/.venv"
-MASTER="${SPARK_MASTER:-local[4]}"
-PYTHON="${PYTHON:-python3}"
-
-# Java 17 or later (pyspark 4 needs it).
-if [ -z "${JAVA_HOME:-}" ]; then
-    if ! command -v java >/dev/null 2>&1; then
-        echo "run.sh: no java on PATH; install Java 17 (apt-get install openjdk-17-jre-headless) or set JAVA_HOME" >&2
-        exit 1
-    fi
-    JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
-    export JAVA_HOME
-fi
-java_major="$("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)"
-if [ "${java_major:-0}" -lt 17 ]; then
-    echo "run.sh: $JAVA_HOME/bin/java is Java ${java_major:-?}; pyspark needs Java 17 or later" >&2
-    exit 1
-fi
-echo "== Java $java_major at $JAVA_HOME"
-
-if [ ! -x "$VENV/bin/spark-submit" ]; then
-    echo "== creating $VENV and installing pyspark from PyPI"
-    "$PYTHON" -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --upgrade pip
-    "$VENV/bin/pip" install --quiet pyspark
-fi
-echo "== $("$VENV/bin/pip" show pyspark 2>/dev/null | grep -E '^(Name|Version)' | tr '\n' ' ')"
-
-echo "== building tagger (cargo build --release)"
-(cd "$REPO" && cargo build --release --quiet)
-
-export PYSPARK_PYTHON="$VENV/bin/python"
-export PYSPARK_DRIVER_PYTHON="$VENV/bin/python"
-export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
-# Quiet Spark's own logging to warnings (the job prints its stages and timings).
+submit=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do submit+=("$1"); shift; done
+[ "${1:-}" = "--" ] && shift
+case " ${submit[*]-} " in
+    *" --master "*|*" --master="*) ;;
+    *) submit=(--master "local[2]" "${submit[@]}") ;;
+esac
+# The Python that runs the driver and, in local mode, the executors' workers: the venv's unless
+# the caller chose one (PYSPARK_PYTHON, or --conf spark.pyspark.python, which Spark prefers).
+export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$VENV/bin/python}"
+export PYSPARK_DRIVER_PYTHON="${PYSPARK_DRIVER_PYTHON:-$VENV/bin/python}"
+export CARGO_TARGET_DIR="$TARGET"
 cd "$HERE"
 exec "$VENV/bin/spark-submit" \
-    --master "$MASTER" \
-    --driver-memory 4g \
     --conf "spark.driver.extraJavaOptions=-Dlog4j2.configurationFile=file:$HERE/log4j2.properties" \
     --conf spark.ui.enabled=false \
     --conf spark.ui.showConsoleProgress=false \
+    "${submit[@]}" \
     "$HERE/job.py" "$@"

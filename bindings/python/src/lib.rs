@@ -9,9 +9,10 @@ use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use tagger::classify::{LabelMode, NbKind, NbParams};
-use tagger::corpus::{parse_labels, LabeledCorpus};
-use tagger::features::{DocFreq, TfidfParams};
-use tagger::text::TokenizerSettings;
+use tagger::corpus::{parse_labels, LabeledCorpus, TextStore};
+use tagger::features::{DocFreq, NgramRange, TfidfParams, TfidfValidParams};
+use tagger::shard::{ModelShard, TextSettings, Vocab, VocabShard};
+use tagger::text::{Step, TokenizerSettings};
 use tagger::{Decision, Error, Model, ParamGuard, TrainSettings, TrainingMeta};
 
 create_exception!(_tagger, TaggerError, PyException, "An error from tagger, with the library's message.");
@@ -132,6 +133,28 @@ impl PyModel {
         }))
     }
 
+    /// The model file's bytes (what `save` writes), for moving a model without a file.
+    fn to_bytes(&self, py: Python<'_>) -> PyResult<Py<PyBytes>> {
+        let mut out = Vec::new();
+        py.allow_threads(|| self.inner.write_to(&mut out, "model")).map_err(to_py)?;
+        Ok(PyBytes::new(py, &out).unbind())
+    }
+
+    /// A model from the bytes of a model file, checked as `load` checks a file.
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<PyModel> {
+        let inner = py.allow_threads(|| Model::from_bytes(data, "model bytes")).map_err(to_py)?;
+        Ok(PyModel { inner })
+    }
+
+    /// How this model differs from `other`, field by field (`tagger::shard::model_differences`):
+    /// vocabulary, idf, document counts and settings exactly, feature sums within `rel_tol`.
+    /// Empty when they agree.
+    #[pyo3(signature = (other, rel_tol=1e-12))]
+    fn differences(&self, other: &PyModel, rel_tol: f64) -> Vec<String> {
+        tagger::shard::model_differences(&self.inner, &other.inner, rel_tol)
+    }
+
     /// Scores of one text (no thread pool; for loops over single texts).
     fn _scores_one(&self, text: &str) -> Vec<f64> {
         self.inner.predict(text, self.inner.default_decision()).scores
@@ -160,51 +183,56 @@ struct Settings {
 }
 
 /// A document-frequency bound as scikit-learn writes it: an int is a count of documents, a
-/// float a fraction of them.
+/// float a fraction of them (even 1.0; 2.0 is then refused).
 fn doc_freq(value: &Bound<'_, PyAny>, name: &str) -> PyResult<DocFreq> {
     let text = if value.is_instance_of::<pyo3::types::PyBool>() {
         None
     } else if let Ok(n) = value.extract::<i64>() {
         Some(n.to_string())
     } else if let Ok(f) = value.extract::<f64>() {
-        // A float is always a fraction, even 1.0 or 2.0 (which is then refused).
         Some(if f.fract() == 0.0 { format!("{f:.1}") } else { f.to_string() })
     } else {
         None
     };
     let text = text
         .ok_or_else(|| SettingsError::new_err(format!("{name} must be an int (documents) or a float (a fraction)")))?;
-    if text.starts_with('-') {
-        return Err(SettingsError::new_err(format!("{name} {text}: must not be negative")));
+    doc_freq_text(&text, name)
+}
+
+/// A document-frequency bound written as the CLI's `--min-df`/`--max-df` take it.
+fn doc_freq_text(value: &str, option: &str) -> PyResult<DocFreq> {
+    DocFreq::parse(value).map_err(|why| SettingsError::new_err(format!("invalid {option}: {why}")))
+}
+
+/// `kind` as Python writes it: the naive Bayes variant.
+fn nb_kind(kind: &str) -> PyResult<NbKind> {
+    match kind {
+        "complement" => Ok(NbKind::Complement),
+        "multinomial" => Ok(NbKind::Multinomial),
+        "balanced" => Ok(NbKind::Balanced),
+        other => {
+            Err(SettingsError::new_err(format!("kind {other:?}: expected 'complement', 'multinomial' or 'balanced'")))
+        }
     }
-    match text.parse::<usize>() {
-        Ok(n) => Ok(DocFreq::Count(n)),
-        Err(_) => DocFreq::parse(&text).map_err(|why| SettingsError::new_err(format!("{name}: {why}"))),
+}
+
+/// `mode` as Python writes it; "auto" reads it from the data.
+fn label_mode(mode: &str) -> PyResult<Option<LabelMode>> {
+    match mode {
+        "auto" => Ok(None),
+        "single" => Ok(Some(LabelMode::Single)),
+        "multi" => Ok(Some(LabelMode::Multi)),
+        other => Err(SettingsError::new_err(format!("mode {other:?}: expected 'auto', 'single' or 'multi'"))),
     }
 }
 
 impl Settings {
     fn build(&self) -> PyResult<TrainSettings> {
         let d = TrainSettings::default();
-        let kind = match self.kind.as_deref() {
-            None => d.nb.kind(),
-            Some("complement") => NbKind::Complement,
-            Some("multinomial") => NbKind::Multinomial,
-            Some("balanced") => NbKind::Balanced,
-            Some(other) => {
-                return Err(SettingsError::new_err(format!(
-                    "kind {other:?}: expected 'complement', 'multinomial' or 'balanced'"
-                )))
-            }
-        };
+        let kind = self.kind.as_deref().map(nb_kind).transpose()?.unwrap_or(d.nb.kind());
         let mode = match self.mode.as_deref() {
+            Some(m) => label_mode(m)?,
             None => d.nb.mode(),
-            Some("auto") => None,
-            Some("single") => Some(LabelMode::Single),
-            Some("multi") => Some(LabelMode::Multi),
-            Some(other) => {
-                return Err(SettingsError::new_err(format!("mode {other:?}: expected 'auto', 'single' or 'multi'")))
-            }
         };
         let nb =
             NbParams::new().alpha(self.alpha.unwrap_or(d.nb.alpha())).kind(kind).mode(mode).check().map_err(to_py)?;
@@ -292,6 +320,215 @@ fn _train(
     Ok(PyModel { inner })
 }
 
+// Sharded training (tagger::shard): every shard crosses the boundary as the bytes of its file,
+// so an engine (Spark) can move, reduce and store it as it moves any binary value.
+
+/// The vocabulary bounds and weighting of `tagger vocab --merge` (its defaults when not given).
+fn tfidf_params(
+    ngrams: (u8, u8),
+    min_df: &str,
+    max_df: &str,
+    max_features: Option<usize>,
+    sublinear_tf: bool,
+) -> PyResult<TfidfValidParams> {
+    TfidfParams::new()
+        .ngrams(ngrams.0, ngrams.1)
+        .min_df(doc_freq_text(min_df, "min_df")?)
+        .max_df(doc_freq_text(max_df, "max_df")?)
+        .max_features(max_features)
+        .sublinear_tf(sublinear_tf)
+        .check()
+        .map_err(to_py)
+}
+
+fn bytes_of(py: Python<'_>, write: impl FnOnce(&mut Vec<u8>) -> tagger::Result<()> + Send) -> PyResult<Py<PyBytes>> {
+    let out = py
+        .allow_threads(|| {
+            let mut out = Vec::new();
+            write(&mut out).map(|_| out)
+        })
+        .map_err(to_py)?;
+    Ok(PyBytes::new(py, &out).unbind())
+}
+
+/// The buffers of a list of `bytes`, borrowed (not copied: a shard can be tens of MB).
+fn slices<'a>(list: &'a [Bound<'_, PyBytes>]) -> Vec<&'a [u8]> {
+    list.iter().map(|b| b.as_bytes()).collect()
+}
+
+fn vocab_shards(list: &[&[u8]]) -> tagger::Result<Vec<VocabShard>> {
+    list.iter().enumerate().map(|(i, b)| VocabShard::from_bytes(b, &format!("vocabulary shard {}", i + 1))).collect()
+}
+
+/// Round 1 on one partition: the vocabulary shard (bytes) of `texts`, with the text settings of
+/// `tagger vocab --partial` (n-grams 1..2, stemming, numbers dropped, the default stopwords).
+#[pyfunction]
+#[pyo3(signature = (texts, ngrams=(1, 2), stem=true, keep_numbers=false, stopwords=None))]
+fn vocab_shard_count(
+    py: Python<'_>,
+    texts: Vec<String>,
+    ngrams: (u8, u8),
+    stem: bool,
+    keep_numbers: bool,
+    stopwords: Option<Vec<String>>,
+) -> PyResult<Py<PyBytes>> {
+    let text = TextSettings {
+        steps: Step::ARABIC_DEFAULT.to_vec(),
+        tokenizer: TokenizerSettings {
+            stem,
+            drop_numbers: !keep_numbers,
+            stopwords: stopwords.unwrap_or_else(tagger::text::stopwords::default_words),
+            ..TokenizerSettings::default()
+        },
+        ngrams: NgramRange::new(ngrams.0, ngrams.1).map_err(to_py)?,
+    };
+    let corpus = LabeledCorpus { texts: texts.iter().collect::<TextStore>(), ..LabeledCorpus::default() };
+    bytes_of(py, |out| VocabShard::count(&corpus, text)?.write_to(out, "vocabulary shard"))
+}
+
+/// A vocabulary shard cut into `buckets` shards by a stable hash of each n-gram.
+#[pyfunction]
+fn vocab_shard_split(py: Python<'_>, shard: &[u8], buckets: usize) -> PyResult<Vec<Py<PyBytes>>> {
+    let parts = py
+        .allow_threads(|| {
+            let parts = VocabShard::from_bytes(shard, "vocabulary shard")?.split(buckets)?;
+            parts
+                .iter()
+                .map(|p| {
+                    let mut out = Vec::new();
+                    p.write_to(&mut out, "vocabulary shard").map(|_| out)
+                })
+                .collect::<tagger::Result<Vec<_>>>()
+        })
+        .map_err(to_py)?;
+    Ok(parts.into_iter().map(|b| PyBytes::new(py, &b).unbind()).collect())
+}
+
+/// The sum of vocabulary shards (documents and per n-gram counts), no bound applied.
+#[pyfunction]
+fn vocab_shard_sum(py: Python<'_>, shards: Vec<Bound<'_, PyBytes>>) -> PyResult<Py<PyBytes>> {
+    let shards = slices(&shards);
+    bytes_of(py, |out| VocabShard::sum(&vocab_shards(&shards)?)?.write_to(out, "vocabulary shard"))
+}
+
+/// The n-grams of one bucket's sum that pass the bounds (`VocabShard::select`).
+#[pyfunction]
+#[pyo3(signature = (shard, min_df="2", max_df="1.0", max_features=None, sublinear_tf=true))]
+fn vocab_shard_select(
+    py: Python<'_>,
+    shard: &[u8],
+    min_df: &str,
+    max_df: &str,
+    max_features: Option<usize>,
+    sublinear_tf: bool,
+) -> PyResult<Py<PyBytes>> {
+    bytes_of(py, |out| {
+        let shard = VocabShard::from_bytes(shard, "vocabulary shard")?;
+        let r = shard.text.ngrams;
+        let params = tfidf_params((r.min, r.max), min_df, max_df, max_features, sublinear_tf)
+            .map_err(|e| Error::params("settings", e.to_string()))?;
+        shard.select(&params)?.write_to(out, "vocabulary shard")
+    })
+}
+
+/// The merged vocabulary (bytes of a `tagger vocab --merge` file) of selected buckets, or of
+/// whole vocabulary shards with `buckets=False` (as `tagger vocab --merge`).
+#[pyfunction]
+#[pyo3(signature = (shards, min_df="2", max_df="1.0", max_features=None, sublinear_tf=true, buckets=true))]
+fn vocab_merge(
+    py: Python<'_>,
+    shards: Vec<Bound<'_, PyBytes>>,
+    min_df: &str,
+    max_df: &str,
+    max_features: Option<usize>,
+    sublinear_tf: bool,
+    buckets: bool,
+) -> PyResult<Py<PyBytes>> {
+    let shards = slices(&shards);
+    bytes_of(py, |out| {
+        let shards = vocab_shards(&shards)?;
+        let r = shards.first().map(|s| s.text.ngrams).unwrap_or(NgramRange { min: 1, max: 2 });
+        let params = tfidf_params((r.min, r.max), min_df, max_df, max_features, sublinear_tf)
+            .map_err(|e| Error::params("settings", e.to_string()))?;
+        let vocab =
+            if buckets { VocabShard::merge_buckets(&shards, &params)? } else { VocabShard::merge(&shards, &params)? };
+        vocab.write_to(out, "vocabulary")
+    })
+}
+
+/// Round 2 on one partition: the model shard (bytes) of labeled rows, counted with a merged
+/// vocabulary's bytes. `labels` are `tagger train`'s topics fields: names joined by `|`; an
+/// empty one trains as a text about none of the topics.
+#[pyfunction]
+fn model_shard_count(py: Python<'_>, texts: Vec<String>, labels: Vec<String>, vocab: &[u8]) -> PyResult<Py<PyBytes>> {
+    if texts.len() != labels.len() {
+        return Err(DataError::new_err(format!("{} texts and {} labels", texts.len(), labels.len())));
+    }
+    bytes_of(py, |out| {
+        let vocab = Vocab::from_bytes(vocab, "vocabulary")?;
+        // Built here rather than with `LabeledCorpus::from_rows`, which refuses rows that all
+        // lack a topic: in a multi-label corpus, a partition of only such rows is legal.
+        let names: Vec<Vec<String>> = labels.iter().map(|l| parse_labels(l)).collect();
+        let topics: Vec<String> =
+            names.iter().flatten().cloned().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let index = |n: &String| topics.binary_search(n).expect("collected above") as u32;
+        let corpus = LabeledCorpus {
+            source: "partition".into(),
+            texts: texts.iter().collect::<TextStore>(),
+            labels: names.iter().map(|doc| doc.iter().map(index).collect()).collect(),
+            unlabeled_lines: (1..=names.len() as u64).filter(|&i| names[i as usize - 1].is_empty()).collect(),
+            topics,
+            ..LabeledCorpus::default()
+        };
+        ModelShard::count(&corpus, &vocab)?.write_to(out, "model shard")
+    })
+}
+
+/// The sum of model shards counted with one vocabulary (`ModelShard::merge`), as bytes.
+#[pyfunction]
+fn model_shard_merge(py: Python<'_>, shards: Vec<Bound<'_, PyBytes>>) -> PyResult<Py<PyBytes>> {
+    let shards = slices(&shards);
+    bytes_of(py, |out| {
+        let shards = shards
+            .iter()
+            .enumerate()
+            .map(|(i, b)| ModelShard::from_bytes(b, &format!("model shard {}", i + 1)))
+            .collect::<tagger::Result<Vec<_>>>()?;
+        ModelShard::merge(&shards)?.write_to(out, "model shard")
+    })
+}
+
+/// The model of a (merged) model shard, with the settings of `tagger train --merge`: its
+/// defaults unless given. `trained_at` is seconds since the epoch (the CLI's `SOURCE_DATE_EPOCH`).
+#[pyfunction]
+#[pyo3(signature = (shard, source, trained_at, alpha=0.1, kind="complement", mode="auto", threshold=0.7, about=""))]
+#[allow(clippy::too_many_arguments)]
+fn model_from_shard(
+    py: Python<'_>,
+    shard: &[u8],
+    source: String,
+    trained_at: u64,
+    alpha: f64,
+    kind: &str,
+    mode: &str,
+    threshold: f64,
+    about: &str,
+) -> PyResult<PyModel> {
+    let kind = nb_kind(kind)?;
+    let mode = label_mode(mode)?;
+    tagger::model::check_threshold(threshold).map_err(to_py)?;
+    let nb = NbParams::new().alpha(alpha).kind(kind).mode(mode).check().map_err(to_py)?;
+    let about = about.to_owned();
+    let inner = py
+        .allow_threads(|| {
+            let shard = ModelShard::from_bytes(shard, "model shard")?;
+            let meta = TrainingMeta { documents: shard.documents, trained_at, about, ..TrainingMeta::new(source) };
+            shard.into_model(&nb, threshold, meta)
+        })
+        .map_err(to_py)?;
+    Ok(PyModel { inner })
+}
+
 /// Stratified K-fold cross-validation (`tagger train --cv K`): per-fold micro/macro F1 and
 /// accuracy (exact match for multi-label), and the thresholds the out-of-fold scores suggest.
 #[pyfunction]
@@ -375,6 +612,14 @@ fn _tagger(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyModel>()?;
     m.add_function(wrap_pyfunction!(_train, m)?)?;
     m.add_function(wrap_pyfunction!(_cross_validate, m)?)?;
+    m.add_function(wrap_pyfunction!(vocab_shard_count, m)?)?;
+    m.add_function(wrap_pyfunction!(vocab_shard_split, m)?)?;
+    m.add_function(wrap_pyfunction!(vocab_shard_sum, m)?)?;
+    m.add_function(wrap_pyfunction!(vocab_shard_select, m)?)?;
+    m.add_function(wrap_pyfunction!(vocab_merge, m)?)?;
+    m.add_function(wrap_pyfunction!(model_shard_count, m)?)?;
+    m.add_function(wrap_pyfunction!(model_shard_merge, m)?)?;
+    m.add_function(wrap_pyfunction!(model_from_shard, m)?)?;
     m.add("TaggerError", m.py().get_type::<TaggerError>())?;
     m.add("DataError", m.py().get_type::<DataError>())?;
     m.add("ModelFileError", m.py().get_type::<ModelFileError>())?;

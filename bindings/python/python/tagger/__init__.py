@@ -115,6 +115,24 @@ class Model:
         """Writes the model atomically: a failed write never leaves a partial file at path."""
         self._inner.save(str(path))
 
+    @classmethod
+    def from_bytes(cls, data) -> "Model":
+        """A model from the bytes of a model file, checked as load checks a file."""
+        return cls(_RustModel.from_bytes(bytes(data)))
+
+    def to_bytes(self) -> bytes:
+        """The bytes save writes, for moving a model without a file (through Spark, a store)."""
+        return self._inner.to_bytes()
+
+    def differences(self, other: "Model", rel_tol: float = 1e-12) -> list:
+        """How this model differs from other, field by field; empty when they agree.
+
+        Topics, text settings, vocabulary, idf, document counts, naive Bayes settings,
+        thresholds and training date must be equal; feature sums within rel_tol relative.
+        The training source (a file name, or "N merged shards") is not compared.
+        """
+        return self._inner.differences(other._inner, rel_tol)
+
     @property
     def topics(self) -> list:
         """Topic names, in the order of predict_proba's columns."""
