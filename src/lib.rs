@@ -47,6 +47,7 @@ pub mod default_model;
 pub mod error;
 pub mod eval;
 pub mod features;
+pub mod info;
 pub mod model;
 pub mod output;
 pub mod quotes;

@@ -2,9 +2,10 @@
 
 use super::load_model;
 use clap::{Args, ValueEnum};
+use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
-use tagger::classify::{LabelMode, NbKind};
+use tagger::info::ModelInfo;
 use tagger::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -27,131 +28,58 @@ pub struct InspectArgs {
     format: Format,
 }
 
+/// What `inspect --format json` prints: the model's name, then its description.
+#[derive(Serialize)]
+struct Shown<'a> {
+    model: &'a str,
+    #[serde(flatten)]
+    info: &'a ModelInfo,
+}
+
 pub fn run(args: InspectArgs) -> Result<()> {
     let (model, name) = load_model(args.model.as_deref())?;
-    let meta = model.meta();
-    let nb = model.classifier().counts();
-    let tok = model.pipeline().tokenizer.settings();
-    let vocab = model.tfidf().vocabulary();
-    let mode = match model.mode() {
-        LabelMode::Single => "single-label",
-        LabelMode::Multi => "multi-label",
-    };
-    let kind = match model.classifier().kind() {
-        NbKind::Multinomial => "multinomial",
-        NbKind::Complement => "complement",
-        NbKind::Balanced => "balanced",
-    };
-    let topics: Vec<serde_json::Value> = model
-        .topics()
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            serde_json::json!({
-                "topic": t,
-                "documents": nb.class_count[i] as u64,
-                "threshold": model.topic_thresholds()[i],
-                "top_ngrams": model.top_terms(i, args.top).into_iter().map(|(n, _)| n).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let info = serde_json::json!({
-        "model": name,
-        "trained_on": meta.source,
-        "documents": meta.documents,
-        "trained_at_unix": meta.trained_at,
-        "trained_at": date(meta.trained_at),
-        "about": meta.about,
-        "tagger_version": meta.tagger_version,
-        "format_version": tagger::model::format::FORMAT_VERSION,
-        "classifier": format!("{mode} {kind} naive Bayes"),
-        "alpha": nb.alpha,
-        "threshold": model.threshold(),
-        "features": vocab.len(),
-        "words": vocab.terms().len(),
-        "ngrams": vocab.ngrams().to_string(),
-        "sublinear_tf": model.tfidf().sublinear_tf(),
-        "stemming": tok.stem,
-        "drop_numbers": tok.drop_numbers,
-        "stopwords": tok.stopwords.len(),
-        "normalizer": model.pipeline().normalizer.steps().iter().map(|s| format!("{s:?}")).collect::<Vec<_>>(),
-        "topics": topics,
-    });
+    let info = ModelInfo::of(&model, args.top);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let res = match args.format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &info).map_err(std::io::Error::other).and_then(|_| writeln!(out))
-        }
+        Format::Json => serde_json::to_writer_pretty(&mut out, &Shown { model: &name, info: &info })
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out)),
         Format::Text => (|| {
             writeln!(out, "model:        {name}")?;
             writeln!(
                 out,
                 "trained on:   {} ({} documents) on {}, tagger {}, format {}",
-                meta.source,
-                meta.documents,
-                date(meta.trained_at),
-                meta.tagger_version,
-                tagger::model::format::FORMAT_VERSION
+                info.trained_on, info.documents, info.trained_at, info.tagger_version, info.format_version
             )?;
-            for line in meta.about.lines() {
+            for line in info.about.lines() {
                 writeln!(out, "              {line}")?;
             }
-            writeln!(
-                out,
-                "classifier:   {mode} {kind} naive Bayes, alpha {}, threshold {}",
-                nb.alpha,
-                model.threshold()
-            )?;
+            writeln!(out, "classifier:   {}, alpha {}, threshold {}", info.classifier, info.alpha, info.threshold)?;
             writeln!(
                 out,
                 "features:     {} n-grams ({}) over {} words, sublinear tf {}",
-                vocab.len(),
-                vocab.ngrams(),
-                vocab.terms().len(),
-                model.tfidf().sublinear_tf()
+                info.features, info.ngrams, info.words, info.sublinear_tf
             )?;
             writeln!(
                 out,
                 "text:         stemming {}, numbers dropped {}, {} stopwords",
-                tok.stem,
-                tok.drop_numbers,
-                tok.stopwords.len()
+                info.stemming, info.drop_numbers, info.stopwords
             )?;
-            writeln!(out, "normalizer:   {}", joined(&info["normalizer"]))?;
+            writeln!(out, "normalizer:   {}", info.normalizer.join(", "))?;
             writeln!(out, "topics:")?;
-            for t in info["topics"].as_array().into_iter().flatten() {
+            for t in &info.topics {
                 writeln!(
                     out,
                     "  {} ({} documents, threshold {}): {}",
-                    t["topic"].as_str().unwrap_or(""),
-                    t["documents"],
-                    t["threshold"],
-                    joined(&t["top_ngrams"])
+                    t.topic,
+                    t.documents,
+                    t.threshold,
+                    t.top_ngrams.join(", ")
                 )?;
             }
             Ok(())
         })(),
     };
     res.and_then(|_| out.flush()).map_err(|e| Error::io("<stdout>", e))
-}
-
-/// A Unix time as a UTC calendar date, YYYY-MM-DD (days to civil date, after Howard Hinnant's
-/// `civil_from_days`).
-fn date(unix: u64) -> String {
-    let z = (unix / 86_400) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + (month <= 2) as i64;
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
-/// A JSON array of strings as one comma-separated line.
-fn joined(list: &serde_json::Value) -> String {
-    list.as_array().map(|a| a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default()
 }

@@ -160,6 +160,14 @@ impl PyModel {
         self.inner.predict(text, self.inner.default_decision()).scores
     }
 
+    /// What `tagger inspect --format json` shows (without "model"), as JSON text:
+    /// `tagger::info::ModelInfo` with `top` indicative n-grams per topic.
+    #[pyo3(signature = (top=10))]
+    fn _info(&self, top: usize) -> PyResult<String> {
+        serde_json::to_string(&tagger::info::ModelInfo::of(&self.inner, top))
+            .map_err(|e| TaggerError::new_err(e.to_string()))
+    }
+
     fn __repr__(&self) -> String {
         format!("tagger.Model(topics={})", self.inner.topics().len())
     }

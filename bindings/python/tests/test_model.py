@@ -90,3 +90,12 @@ def test_errors(tmp_path):
     with pytest.raises(tagger.DataError, match="row 1"):
         model.predict(["نص", None])
     assert issubclass(tagger.DataError, tagger.TaggerError)
+
+
+def test_info_is_what_inspect_shows():
+    shown = json.loads(subprocess.run([cli(), "inspect", "--format", "json", "--top", "5"],
+                                      check=True, capture_output=True, text=True).stdout)
+    info = tagger.Model.default().info(top=5)
+    assert shown.pop("model") == "<embedded default model>"
+    assert info == shown
+    assert "CC BY 4.0" in info["about"]

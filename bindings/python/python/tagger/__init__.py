@@ -10,6 +10,7 @@ and batch calls release the GIL and run on the library's thread pool.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence
 
@@ -137,6 +138,13 @@ class Model:
     def topics(self) -> list:
         """Topic names, in the order of predict_proba's columns."""
         return self._inner.topics
+
+    def info(self, top: int = 10) -> dict:
+        """What `tagger inspect --format json` shows: sources and licenses (about), training
+        date, settings, sizes, and per topic its documents, threshold and `top` indicative n-grams."""
+        if top < 0:
+            raise SettingsError(f"top must be 0 or more, not {top}")
+        return json.loads(self._inner._info(top))
 
     @property
     def thresholds(self) -> list:
