@@ -2,7 +2,7 @@
 //! by `|`, every problem reported with file, line and column.
 
 use crate::error::{Error, Location, Result};
-use crate::quotes::{check_record, Finding, Tail};
+use crate::quotes::{check_record, csv_reader, too_long, Finding, Tail, DEFAULT_MAX_RECORD_BYTES};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 
@@ -379,11 +379,18 @@ pub struct CsvOptions {
     pub text_columns: Vec<ColumnSpec>,
     /// `None`: a column named `labels`, else one named `label`.
     pub labels_column: Option<ColumnSpec>,
+    /// The longest row read, in bytes; a longer one is refused (see [`crate::quotes::Tail`]).
+    pub max_record_bytes: u64,
 }
 
 impl Default for CsvOptions {
     fn default() -> Self {
-        CsvOptions { delimiter: b',', text_columns: vec![ColumnSpec::Name("text".into())], labels_column: None }
+        CsvOptions {
+            delimiter: b',',
+            text_columns: vec![ColumnSpec::Name("text".into())],
+            labels_column: None,
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+        }
     }
 }
 
@@ -445,8 +452,12 @@ pub fn field_str<'r>(record: &'r csv::ByteRecord, index: usize, headers: &[Strin
 }
 
 /// Reads the header row as text.
-pub fn read_headers<R: Read>(csv: &mut csv::Reader<R>, loc: &Location) -> Result<Vec<String>> {
-    let raw = csv.byte_headers().map_err(|e| csv_error(e, loc, &[]))?.clone();
+pub fn read_headers<R: Read>(csv: &mut csv::Reader<Tail<R>>, loc: &Location) -> Result<Vec<String>> {
+    let read = csv.byte_headers().map(|h| h.clone());
+    if let Some(err) = too_long(csv, &csv::Position::new(), loc) {
+        return Err(err);
+    }
+    let raw = read.map_err(|e| csv_error(e, loc, &[]))?;
     if raw.is_empty() {
         return Err(Error::input(loc.clone().at_line(1), "the file is empty: expected a header row"));
     }
@@ -465,7 +476,7 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
     let mut loc = Location::file(source);
     let mut reader = BufReader::with_capacity(1 << 16, reader);
     check_encoding(&mut reader, &mut loc)?;
-    let mut csv = csv::ReaderBuilder::new().delimiter(opts.delimiter).has_headers(true).from_reader(Tail::new(reader));
+    let mut csv = csv_reader(reader, opts.delimiter, opts.max_record_bytes);
     let headers = read_headers(&mut csv, &loc)?;
     let text_cols = resolve_columns(&headers, &opts.text_columns, &loc, "--text-column")?;
     let labels_col = match &opts.labels_column {
@@ -492,7 +503,13 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
     let mut text = String::new();
     let mut warnings = Vec::new();
     loop {
-        match csv.read_byte_record(&mut record) {
+        let start = csv.position().clone();
+        csv.get_mut().start_record();
+        let read = csv.read_byte_record(&mut record);
+        if let Some(err) = too_long(&csv, &start, &loc) {
+            return Err(err);
+        }
+        match read {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => return Err(csv_error(e, &loc, &headers)),

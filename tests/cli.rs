@@ -2261,3 +2261,70 @@ fn an_output_with_a_slash_after_a_file_name_is_not_called_a_folder() {
     );
     assert_eq!(std::fs::read_to_string(dir.path().join("out.csv")).unwrap(), "old\n");
 }
+
+// Issue 12, item 6: a row, line or document without end.
+
+/// The message for a row, JSON line or document longer than `limit`.
+fn too_long(at: &str, what: &str, limit: &str) -> String {
+    let hint = if what == "the document" {
+        "is it a text file? If it is meant to be that long"
+    } else {
+        "is a closing quote or a line end missing? If the text is meant to be that long"
+    };
+    format!("tagger: {at}{what} is longer than {limit} (--max-record-size): {hint}, raise --max-record-size")
+}
+
+#[test]
+fn a_row_line_or_document_without_end_is_refused_at_the_limit() {
+    // `tagger label /dev/zero` once grew until the allocator aborted (SIGABRT), leaving a
+    // temporary file; train, eval and vocab --partial did the same.
+    let dir = tmp();
+    let d = dir.path();
+    let zero_row = too_long("/dev/zero: line 1 (byte 0): ", "the row that starts here", "64 KiB");
+    for args in [
+        &["label", "/dev/zero", "-o", "out.csv"][..],
+        &["train", "/dev/zero", "-o", "m.bin"],
+        &["eval", "/dev/zero"],
+        &["vocab", "--partial", "/dev/zero", "-o", "v.bin"],
+    ] {
+        tagger(args).args(["--max-record-size", "64K"]).dir(d).run().fails_with(&zero_row);
+    }
+    let zero_line = too_long("/dev/zero: line 1 (byte 0): ", "the line", "64 KiB");
+    tagger(["label", "/dev/zero", "--input-format", "jsonl", "--format", "jsonl", "-o", "out.jsonl"])
+        .args(["--max-record-size", "64K"])
+        .dir(d)
+        .run()
+        .fails_with(&zero_line);
+    tagger(["predict", "/dev/zero", "--max-record-size", "64K"]).dir(d).run().fails_with(&too_long(
+        "/dev/zero: ",
+        "the document",
+        "64 KiB",
+    ));
+    // A generated stream on stdin: a quote opened in row 2 that never closes.
+    let mut endless = b"text,labels\n\"a short text\",sports\n\"".to_vec();
+    endless.resize(endless.len() + (3 << 20), b'a');
+    let row_3 = too_long("<stdin>: line 3 (byte 34): ", "the row that starts here", "1 MiB");
+    for args in [&["label", "-", "-o", "out.csv", "--skip-bad"][..], &["train", "-", "-o", "m.bin"], &["eval", "-"]] {
+        tagger(args).args(["--max-record-size", "1M"]).stdin(endless.clone()).dir(d).run().fails_with(&row_3);
+    }
+    tagger(["predict", "-", "--max-record-size", "1M"]).stdin(endless.clone()).run().fails_with(&too_long(
+        "-: ",
+        "the document",
+        "1 MiB",
+    ));
+    assert_eq!(listing(d), Vec::<String>::new(), "no output and no temporary file left");
+
+    // The bound counts a row with its line end: a row of exactly the limit is read.
+    std::fs::write(d.join("r.csv"), "text\nAAAAAAAAAA\nBB\n").unwrap();
+    tagger(["label", "r.csv", "-q", "--max-record-size", "11"]).dir(d).run().ok();
+    tagger(["label", "r.csv", "-q", "--max-record-size", "10"]).dir(d).run().fails_with(&too_long(
+        "r.csv: line 2 (byte 5): ",
+        "the row that starts here",
+        "10 bytes",
+    ));
+    std::fs::write(d.join("j.jsonl"), "{\"text\":\"AAAAAA\"}\n").unwrap();
+    let jsonl = ["label", "j.jsonl", "-q", "--input-format", "jsonl", "--format", "jsonl", "--max-record-size"];
+    tagger(jsonl).args(["18"]).dir(d).run().ok();
+    tagger(jsonl).args(["17"]).dir(d).run().fails_with(&too_long("j.jsonl: line 1 (byte 0): ", "the line", "17 bytes"));
+    tagger(["label", "r.csv", "--max-record-size", "0"]).dir(d).run().usage_error("is not a size of at least 1 byte");
+}

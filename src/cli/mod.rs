@@ -126,6 +126,34 @@ fn parse_jobs(text: &str) -> std::result::Result<usize, String> {
     }
 }
 
+/// `--max-record-size`: the longest row, JSON line or document read, such as `64MiB`, `1G` or
+/// `4096` (bytes). K, M and G are powers of 1024, with or without `iB`.
+fn parse_size(text: &str) -> std::result::Result<u64, String> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("'{text}' is not a size (such as 256MiB, 64K or 4096)")),
+    };
+    match number.parse::<u64>().ok().and_then(|n| n.checked_mul(1 << shift)) {
+        Some(n) if n >= 1 => Ok(n),
+        _ => Err(format!("'{text}' is not a size of at least 1 byte (such as 256MiB, 64K or 4096)")),
+    }
+}
+
+/// `--max-record-size`, shared by every command that reads rows or documents.
+#[derive(Debug, Clone, clap::Args)]
+struct RecordLimit {
+    /// Longest row, JSON line or document read (such as 64MiB or 1G); a longer one is refused
+    /// with its line number instead of filling memory.
+    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
+    max_record_size: u64,
+}
+
 /// Columns chosen by `--text-column`: names or 0-based indices, at least one.
 #[derive(Debug, Clone)]
 struct Columns(Vec<tagger::corpus::ColumnSpec>);

@@ -42,6 +42,8 @@ pub struct PredictArgs {
     /// Also show every topic's score and which model answered.
     #[arg(short, long)]
     verbose: bool,
+    #[command(flatten)]
+    limit: super::RecordLimit,
     /// No progress on stderr.
     #[arg(short, long)]
     quiet: bool,
@@ -78,16 +80,26 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// Reads a document as UTF-8, naming line and byte of the first invalid sequence.
-fn read_document(path: &Path) -> Result<(String, String)> {
+/// Reads a document as UTF-8, naming line and byte of the first invalid sequence. A document
+/// longer than `limit` bytes is refused: a regular file by its size, before it is read, and
+/// stdin or a device (`/dev/zero`) once `limit` bytes have been read.
+fn read_document(path: &Path, limit: u64) -> Result<(String, String)> {
     let mut bytes = Vec::new();
-    let name = if path.as_os_str() == "-" {
-        std::io::stdin().read_to_end(&mut bytes).map_err(|e| Error::io("<stdin>", e))?;
-        "-".to_string()
+    let (name, reader): (String, Box<dyn Read>) = if path.as_os_str() == "-" {
+        ("-".to_string(), Box::new(std::io::stdin()))
     } else {
-        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(|e| Error::io(path, e))?;
-        path.display().to_string()
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+        if meta.is_file() && meta.len() > limit {
+            return Err(too_long(path.display().to_string(), limit));
+        }
+        (path.display().to_string(), Box::new(file))
     };
+    let io_name = if path.as_os_str() == "-" { "<stdin>".to_string() } else { name.clone() };
+    reader.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| Error::io(&io_name, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_long(name, limit));
+    }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Error::input(
             Location::file(&name).at_line(1),
@@ -109,6 +121,16 @@ fn read_document(path: &Path) -> Result<(String, String)> {
             ))
         }
     }
+}
+
+fn too_long(name: String, limit: u64) -> Error {
+    Error::input(
+        Location::file(name),
+        format!(
+            "the document is longer than {} (--max-record-size): is it a text file? If it is meant to be that long, raise --max-record-size",
+            tagger::quotes::size_text(limit)
+        ),
+    )
 }
 
 pub fn run(args: PredictArgs) -> Result<()> {
@@ -146,7 +168,7 @@ pub fn run(args: PredictArgs) -> Result<()> {
         let results: Vec<Result<(String, String, tagger::Prediction)>> = chunk
             .par_iter()
             .map_init(Scratch::default, |scratch, path| {
-                let (name, text) = read_document(path)?;
+                let (name, text) = read_document(path, args.limit.max_record_size)?;
                 let p = model.predict_with(&text, decision, scratch);
                 Ok((name, text, p))
             })

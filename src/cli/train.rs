@@ -34,6 +34,8 @@ pub(super) struct CsvArgs {
     /// CSV delimiter: , ; | or tab.
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
     delimiter: u8,
+    #[command(flatten)]
+    limit: super::RecordLimit,
 }
 
 impl CsvArgs {
@@ -43,6 +45,7 @@ impl CsvArgs {
             delimiter: self.delimiter,
             text_columns: self.text_column.0.clone(),
             labels_column: self.labels_column.as_deref().map(ColumnSpec::parse),
+            max_record_bytes: self.limit.max_record_size,
         };
         let corpus = read_labeled(reader, &name, &opts)?;
         // Quotes that may close too late: train, eval and vocab warn alike.
