@@ -2328,3 +2328,63 @@ fn a_row_line_or_document_without_end_is_refused_at_the_limit() {
     tagger(jsonl).args(["17"]).dir(d).run().fails_with(&too_long("j.jsonl: line 1 (byte 0): ", "the line", "17 bytes"));
     tagger(["label", "r.csv", "--max-record-size", "0"]).dir(d).run().usage_error("is not a size of at least 1 byte");
 }
+
+// Issue 12, item 7: symlink loops, special files and long paths in `predict DIR`.
+
+#[test]
+fn predict_folder_reads_each_folder_once_and_names_what_it_passes_over() {
+    let dir = tmp();
+    let d = dir.path();
+    let football = sample_text("football.txt");
+    std::fs::create_dir_all(d.join("d/sub")).unwrap();
+    std::fs::write(d.join("d/a.txt"), &football).unwrap();
+    std::fs::write(d.join("d/sub/b.txt"), &football).unwrap();
+    // A loop hung while memory grew; a single loop predicted the same file 41 times.
+    std::os::unix::fs::symlink("..", d.join("d/sub/loop")).unwrap();
+    // A second way into sub/: read once, under the name met first in the walk.
+    std::os::unix::fs::symlink("sub", d.join("d/again")).unwrap();
+    // A FIFO named like a document hung the run.
+    assert!(Command::new("mkfifo").arg(d.join("d/c.txt")).status().expect("mkfifo runs").success());
+    std::os::unix::fs::symlink("nowhere.txt", d.join("d/gone.txt")).unwrap();
+    let run = tagger(["predict", "d"]).dir(d).run();
+    let out = run.ok();
+    let files: Vec<&str> = out.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(files.len(), 2, "each file once: {out}");
+    assert!(files[0] == "d/a.txt" && (files[1] == "d/sub/b.txt" || files[1] == "d/again/b.txt"), "{out}");
+    let stderr: BTreeSet<&str> = run.stderr.lines().collect();
+    let read_as = files[1].trim_end_matches("/b.txt");
+    let other = if read_as == "d/sub" { "d/again" } else { "d/sub" };
+    // Which of d/sub and d/again is met first depends on the order the folder is listed in.
+    let expected: BTreeSet<String> = [
+        format!("tagger: note: {read_as}/loop leads to d, which is already read; not read again"),
+        format!("tagger: note: {other} leads to {read_as}, which is already read; not read again"),
+        "tagger: warning: d/c.txt: a FIFO (named pipe), not a regular file; not read".to_string(),
+        "tagger: warning: d/gone.txt: a symlink to nothing (dangling); not read".to_string(),
+    ]
+    .into();
+    let expected: BTreeSet<&str> = expected.iter().map(String::as_str).collect();
+    assert_eq!(stderr, expected);
+    // -q keeps the warnings (a document not read) and drops the notes (nothing is lost).
+    let quiet = tagger(["predict", "d", "-q"]).dir(d).run();
+    assert_eq!(quiet.stderr.lines().filter(|l| l.starts_with("tagger: note:")).count(), 0, "{}", quiet.stderr);
+    assert_eq!(quiet.stderr.lines().filter(|l| l.starts_with("tagger: warning:")).count(), 2, "{}", quiet.stderr);
+}
+
+#[test]
+fn predict_folder_names_a_path_longer_than_the_system_allows() {
+    // Such a folder was passed over without a word, with every file below it.
+    let dir = tmp();
+    let d = dir.path();
+    let name = "x".repeat(250);
+    let script = format!("mkdir long && cd long && for i in $(seq 18); do mkdir {name} && cd {name}; done && echo 'مباراة كرة القدم' > a.txt");
+    assert!(Command::new("bash").arg("-c").arg(&script).current_dir(d).status().unwrap().success());
+    let line = tagger(["predict", "long"]).dir(d).run().error_line();
+    let deepest = format!("long{}", format!("/{name}").repeat(17));
+    assert_eq!(
+        line,
+        format!(
+            "tagger: {deepest}: its path is {} bytes, longer than the system allows (4096), so it cannot be read (File name too long (os error 36)); move the files to a shorter path and give that",
+            deepest.len()
+        )
+    );
+}

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 /// What identifies a file whatever it is called.
-#[derive(PartialEq, Eq)]
+#[derive(PartialEq, Eq, Hash)]
 struct FileId {
     #[cfg(unix)]
     dev_ino: (u64, u64),
@@ -105,4 +105,123 @@ pub(super) fn refuse_duplicate_shards(shards: &[std::path::PathBuf]) {
             ));
         }
     }
+}
+
+/// The longest path the kernel takes (Linux's PATH_MAX): a file below it cannot be opened by
+/// name, so it is named in the error instead of being passed over.
+const PATH_MAX: usize = 4096;
+
+/// The `.txt` files below a folder, as `predict DIR` reads them, and what the walk says on
+/// stderr about what it did not read.
+#[derive(Default)]
+pub(super) struct Found {
+    pub files: Vec<std::path::PathBuf>,
+    /// `tagger: note:` lines: a folder reached again through a symlink, read once.
+    pub notes: Vec<String>,
+    /// `tagger: warning:` lines: entries that are not read (a FIFO, a device, a dangling link).
+    pub warnings: Vec<String>,
+}
+
+/// Every `.txt` file (any case) below `root`, in sorted order. Each folder is read once,
+/// whatever the symlinks that lead to it (by device and inode), so a loop (`ln -s .. d/sub/loop`)
+/// neither hangs nor reads a file again; it once hung while memory grew 11 MB/s, and one loop
+/// predicted the same file 41 times. A `.txt` that is not a regular file (a FIFO once hung the
+/// run) is passed over with a warning. A folder or entry that cannot be read, or whose path is
+/// longer than the system allows, is an error that names it: nothing below it is dropped
+/// without a word.
+pub(super) fn txt_files_below(root: &Path) -> tagger::Result<Found> {
+    let mut found = Found::default();
+    let meta = std::fs::metadata(root).map_err(|e| unreadable(root, e))?;
+    let mut seen = std::collections::HashMap::new();
+    seen.insert(folder_id(root, &meta), root.to_path_buf());
+    walk(root, &mut seen, &mut found)?;
+    found.files.sort();
+    Ok(found)
+}
+
+/// A folder's identity, from its metadata; without Unix inodes, its canonical path.
+fn folder_id(path: &Path, meta: &std::fs::Metadata) -> FileId {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let _ = path;
+        FileId { dev_ino: (meta.dev(), meta.ino()) }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        FileId { path: path.canonicalize().unwrap_or_else(|_| path.to_path_buf()) }
+    }
+}
+
+fn walk(
+    dir: &Path,
+    seen: &mut std::collections::HashMap<FileId, std::path::PathBuf>,
+    found: &mut Found,
+) -> tagger::Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| unreadable(dir, e))? {
+        let entry = entry.map_err(|e| unreadable(dir, e))?;
+        let path = entry.path();
+        let kind = entry.file_type().map_err(|e| unreadable(&path, e))?;
+        let txt = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+        // A symlink is followed to what it names; anything else is looked at in place.
+        let meta = if kind.is_symlink() { std::fs::metadata(&path) } else { entry.metadata() };
+        let meta = match meta {
+            Ok(meta) => meta,
+            Err(e) if kind.is_symlink() && e.kind() == std::io::ErrorKind::NotFound => {
+                found.warnings.push(format!("{}: a symlink to nothing (dangling); not read", path.display()));
+                continue;
+            }
+            Err(e) => return Err(unreadable(&path, e)),
+        };
+        if meta.is_dir() {
+            match seen.entry(folder_id(&path, &meta)) {
+                std::collections::hash_map::Entry::Occupied(first) => found.notes.push(format!(
+                    "{} leads to {}, which is already read; not read again",
+                    path.display(),
+                    first.get().display()
+                )),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(path.clone());
+                    walk(&path, seen, found)?;
+                }
+            }
+        } else if txt && meta.is_file() {
+            found.files.push(path);
+        } else if txt {
+            found.warnings.push(format!("{}: {}, not a regular file; not read", path.display(), special_kind(&meta)));
+        }
+    }
+    Ok(())
+}
+
+/// What a file that is neither a folder nor a regular file is.
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        } else if t.is_socket() {
+            return "a socket";
+        } else if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = meta;
+    "a special file"
+}
+
+/// A folder or entry of a walk that cannot be read, with a reason that says what to do when the
+/// path is too long.
+fn unreadable(path: &Path, err: std::io::Error) -> tagger::Error {
+    let bytes = path.as_os_str().len();
+    if bytes >= PATH_MAX {
+        let reason = format!(
+            "its path is {bytes} bytes, longer than the system allows ({PATH_MAX}), so it cannot be read ({err}); move the files to a shorter path and give that"
+        );
+        return tagger::Error::io(path, std::io::Error::new(err.kind(), reason));
+    }
+    tagger::Error::io(path, err)
 }

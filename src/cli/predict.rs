@@ -50,34 +50,27 @@ pub struct PredictArgs {
 }
 
 /// Every document to read, in order: files as given, folders expanded to their .txt files.
-fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// What a walk passed over is said on stderr (notes not under `-q`; warnings always).
+fn collect_inputs(inputs: &[PathBuf], quiet: bool) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for input in inputs {
         if input.as_os_str() != "-" && input.is_dir() {
-            let mut found = Vec::new();
-            walk(input, &mut found)?;
-            if found.is_empty() {
+            let found = super::files::txt_files_below(input)?;
+            for note in found.notes.iter().filter(|_| !quiet) {
+                eprintln!("tagger: note: {note}");
+            }
+            for warning in &found.warnings {
+                eprintln!("tagger: warning: {warning}");
+            }
+            if found.files.is_empty() {
                 return Err(Error::io(input, std::io::Error::other("no .txt file in this folder")));
             }
-            found.sort();
-            out.extend(found);
+            out.extend(found.files);
         } else {
             out.push(input.clone());
         }
     }
     Ok(out)
-}
-
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
-    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-        let path = entry.map_err(|e| Error::io(dir, e))?.path();
-        if path.is_dir() {
-            walk(&path, found)?;
-        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt")) {
-            found.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// Reads a document as UTF-8, naming line and byte of the first invalid sequence. A document
@@ -139,7 +132,7 @@ pub fn run(args: PredictArgs) -> Result<()> {
     }
     let (model, model_name) = load_model(args.model.as_deref())?;
     let decision = Decision { threshold: args.threshold, top_k: args.top_k };
-    let files = collect_inputs(&args.inputs)?;
+    let files = collect_inputs(&args.inputs, args.quiet)?;
     // A CMS export given to `predict` is one document: almost never what was meant.
     for path in &args.inputs {
         let ext = path.extension().map(|e| e.to_ascii_lowercase());
