@@ -2388,3 +2388,33 @@ fn predict_folder_names_a_path_longer_than_the_system_allows() {
         )
     );
 }
+
+// Issue 12, item 11: file names that break lines or are not UTF-8.
+
+#[test]
+fn predict_escapes_file_names_in_text_and_keeps_their_bytes_in_json() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tmp();
+    let d = dir.path();
+    std::fs::create_dir(d.join("d")).unwrap();
+    let football = sample_text("football.txt");
+    let names: [&[u8]; 5] = [b"a\tb.txt", b"c\nd.txt", b"caf\xe9.txt", b"plain \xc3\xa9.txt", b"\"q.txt"];
+    for name in names {
+        std::fs::write(d.join("d").join(std::ffi::OsStr::from_bytes(name)), &football).unwrap();
+    }
+    // A tab or line break split `file<TAB>topics` lines; a byte that is not UTF-8 became U+FFFD.
+    let out = tagger(["predict", "d"]).dir(d).run().ok();
+    let files: Vec<&str> = out.lines().map(|l| l.rsplit_once('\t').expect("one tab per line").0).collect();
+    // Sorted by bytes, so `"` (0x22) comes first.
+    assert_eq!(files, ["d/\"q.txt", "\"d/a\\tb.txt\"", "\"d/c\\nd.txt\"", "\"d/caf\\351.txt\"", "d/plain é.txt"]);
+    let out = tagger(["predict", "\"q.txt"]).dir(&d.join("d")).run().ok();
+    assert!(out.starts_with("\"\\\"q.txt\"\t"), "a name that begins with a quote is quoted: {out}");
+    // JSON: `file` as text, and `file_bytes`, exact, only for a name that is not UTF-8.
+    let out = tagger(["predict", "d", "--format", "json"]).dir(d).run().ok();
+    let docs: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let files: Vec<&str> = docs.iter().map(|v| v["file"].as_str().unwrap()).collect();
+    assert_eq!(files, ["d/\"q.txt", "d/a\tb.txt", "d/c\nd.txt", "d/caf\u{FFFD}.txt", "d/plain é.txt"]);
+    let bytes: Vec<Option<Vec<u8>>> =
+        docs.iter().map(|v| v.get("file_bytes").map(|b| serde_json::from_value(b.clone()).unwrap())).collect();
+    assert_eq!(bytes, [None, None, None, Some(b"d/caf\xe9.txt".to_vec()), None]);
+}

@@ -169,7 +169,7 @@ fn walk(
         let meta = match meta {
             Ok(meta) => meta,
             Err(e) if kind.is_symlink() && e.kind() == std::io::ErrorKind::NotFound => {
-                found.warnings.push(format!("{}: a symlink to nothing (dangling); not read", path.display()));
+                found.warnings.push(format!("{}: a symlink to nothing (dangling); not read", quoted(&path)));
                 continue;
             }
             Err(e) => return Err(unreadable(&path, e)),
@@ -178,8 +178,8 @@ fn walk(
             match seen.entry(folder_id(&path, &meta)) {
                 std::collections::hash_map::Entry::Occupied(first) => found.notes.push(format!(
                     "{} leads to {}, which is already read; not read again",
-                    path.display(),
-                    first.get().display()
+                    quoted(&path),
+                    quoted(first.get())
                 )),
                 std::collections::hash_map::Entry::Vacant(slot) => {
                     slot.insert(path.clone());
@@ -189,7 +189,7 @@ fn walk(
         } else if txt && meta.is_file() {
             found.files.push(path);
         } else if txt {
-            found.warnings.push(format!("{}: {}, not a regular file; not read", path.display(), special_kind(&meta)));
+            found.warnings.push(format!("{}: {}, not a regular file; not read", quoted(&path), special_kind(&meta)));
         }
     }
     Ok(())
@@ -221,7 +221,70 @@ fn unreadable(path: &Path, err: std::io::Error) -> tagger::Error {
         let reason = format!(
             "its path is {bytes} bytes, longer than the system allows ({PATH_MAX}), so it cannot be read ({err}); move the files to a shorter path and give that"
         );
-        return tagger::Error::io(path, std::io::Error::new(err.kind(), reason));
+        return tagger::Error::io(quoted(path), std::io::Error::new(err.kind(), reason));
     }
-    tagger::Error::io(path, err)
+    tagger::Error::io(quoted(path), err)
+}
+
+/// A file name as text output shows it: as it is, unless it holds a control character (a tab or
+/// a line break would split predict's `file<TAB>topics` lines), bytes that are not UTF-8, or
+/// begins with a double quote. Such a name is written in double quotes with C escapes, as
+/// `ls --quoting-style=c-maybe` does: `\"`, `\\`, `\t`, `\n`, `\r`, and any other control
+/// character or byte that is not UTF-8 as three octal digits (`caf\351.txt`). A reader tells the
+/// two apart by the first character.
+pub(super) fn quoted(path: &Path) -> String {
+    #[cfg(unix)]
+    let bytes = {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes()
+    };
+    #[cfg(not(unix))]
+    let lossy = path.to_string_lossy();
+    #[cfg(not(unix))]
+    let bytes = lossy.as_bytes();
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        if !text.starts_with('"') && !text.chars().any(char::is_control) {
+            return text.to_string();
+        }
+    }
+    let mut out = String::with_capacity(bytes.len() + 2);
+    out.push('"');
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                c if c.is_control() => {
+                    let mut buf = [0; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        out.push_str(&format!("\\{b:03o}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\{b:03o}"));
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The bytes of a file name that is not UTF-8 (for JSON's `file_bytes`); `None` for one that is.
+pub(super) fn non_utf8_bytes(path: &Path) -> Option<Vec<u8>> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        std::str::from_utf8(bytes).is_err().then(|| bytes.to_vec())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }

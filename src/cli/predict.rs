@@ -1,5 +1,6 @@
 //! `tagger predict`: topics of text files, folders of `.txt` files, or stdin.
 
+use super::files::{non_utf8_bytes, quoted};
 use super::{load_model, parse_probability, progress};
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
@@ -78,15 +79,16 @@ fn collect_inputs(inputs: &[PathBuf], quiet: bool) -> Result<Vec<PathBuf>> {
 /// stdin or a device (`/dev/zero`) once `limit` bytes have been read.
 fn read_document(path: &Path, limit: u64) -> Result<(String, String)> {
     let mut bytes = Vec::new();
-    let (name, reader): (String, Box<dyn Read>) = if path.as_os_str() == "-" {
-        ("-".to_string(), Box::new(std::io::stdin()))
+    let name = quoted(path);
+    let reader: Box<dyn Read> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin())
     } else {
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+        let file = std::fs::File::open(path).map_err(|e| Error::io(&name, e))?;
+        let meta = file.metadata().map_err(|e| Error::io(&name, e))?;
         if meta.is_file() && meta.len() > limit {
-            return Err(too_long(path.display().to_string(), limit));
+            return Err(too_long(name, limit));
         }
-        (path.display().to_string(), Box::new(file))
+        Box::new(file)
     };
     let io_name = if path.as_os_str() == "-" { "<stdin>".to_string() } else { name.clone() };
     reader.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| Error::io(&io_name, e))?;
@@ -139,8 +141,8 @@ pub fn run(args: PredictArgs) -> Result<()> {
         if !args.quiet && matches!(ext.as_ref().and_then(|e| e.to_str()), Some("csv" | "tsv" | "jsonl")) {
             eprintln!(
                 "tagger: note: {} is tagged as one article; to tag each row of an export, use `tagger label {}`",
-                path.display(),
-                path.display()
+                quoted(path),
+                quoted(path)
             );
         }
     }
@@ -166,11 +168,11 @@ pub fn run(args: PredictArgs) -> Result<()> {
                 Ok((name, text, p))
             })
             .collect();
-        for result in results {
+        for (path, result) in chunk.iter().zip(results) {
             let (name, text, p) = result?;
             match args.format {
                 Format::Text => write_text(&mut out, &model, &name, &text, &p, &args).map_err(write_err)?,
-                Format::Json => write_json(&mut out, &model, &name, &text, &p, &args).map_err(write_err)?,
+                Format::Json => write_json(&mut out, &model, path, &text, &p, &args).map_err(write_err)?,
             }
         }
         bar.inc(chunk.len() as u64);
@@ -217,14 +219,19 @@ fn write_text(
 fn write_json(
     out: &mut impl Write,
     model: &Model,
-    name: &str,
+    path: &Path,
     text: &str,
     p: &tagger::Prediction,
     args: &PredictArgs,
 ) -> std::io::Result<()> {
     let topics = model.topics();
     let mut obj = serde_json::Map::new();
-    obj.insert("file".into(), name.into());
+    // JSON strings are Unicode: a name that is not UTF-8 is given as text with U+FFFD for
+    // what is not, and exactly, byte for byte, in `file_bytes`.
+    obj.insert("file".into(), path.to_string_lossy().into());
+    if let Some(bytes) = non_utf8_bytes(path) {
+        obj.insert("file_bytes".into(), bytes.into());
+    }
     tagger::batch::insert_prediction(&mut obj, p, topics);
     if args.explain {
         let explained: serde_json::Map<_, _> = p
