@@ -453,7 +453,7 @@ pub fn field_str<'r>(record: &'r csv::ByteRecord, index: usize, headers: &[Strin
 
 /// Reads the header row as text.
 pub fn read_headers<R: Read>(csv: &mut csv::Reader<Tail<R>>, loc: &Location) -> Result<Vec<String>> {
-    let read = csv.byte_headers().map(|h| h.clone());
+    let read = csv.byte_headers().cloned();
     if let Some(err) = too_long(csv, &csv::Position::new(), loc) {
         return Err(err);
     }

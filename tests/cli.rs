@@ -1183,8 +1183,10 @@ fn usage_errors_exit_2() {
     tagger(["-j", "two", "predict", f]).run().usage_error("invalid value 'two'");
     // Checked after parsing, reported the same way, before anything is read or written.
     let run = tagger(["train", l, l, "-o", "/nonexistent/m.bin"]).run();
-    run.usage_error("2 files given: train reads one CSV (use --merge to add model shards)");
-    assert!(run.stderr.contains("Usage: tagger train [OPTIONS] <INPUTS>..."), "{}", run.stderr);
+    assert_eq!(
+        run.usage_error("2 files given"),
+        "tagger: 2 files given: train reads one CSV (use --merge to add model shards); usage: tagger train [OPTIONS] <INPUTS>... (more with --help)"
+    );
     tagger(["vocab", "--partial", l, l, "-o", "/nonexistent/v.bin"])
         .run()
         .usage_error("2 files given: --partial counts one CSV shard");
@@ -2417,4 +2419,65 @@ fn predict_escapes_file_names_in_text_and_keeps_their_bytes_in_json() {
     let bytes: Vec<Option<Vec<u8>>> =
         docs.iter().map(|v| v.get("file_bytes").map(|b| serde_json::from_value(b.clone()).unwrap())).collect();
     assert_eq!(bytes, [None, None, None, Some(b"d/caf\xe9.txt".to_vec()), None]);
+}
+
+// Issue 12, item 12: usage errors exit 2, before reading data, as one line.
+
+#[test]
+fn settings_no_data_can_satisfy_are_usage_errors_before_reading() {
+    // Each exited 1, some only after the data was read. The input does not exist: reaching it
+    // would exit 1 with "No such file".
+    let cases: [(&[&str], &str); 11] = [
+        (&["--alpha", "0"], "'0' is not a smoothing value: use a finite number above 0"),
+        (&["--alpha", "nan"], "'nan' is not a smoothing value"),
+        (&["--alpha=-1"], "'-1' is not a smoothing value"),
+        (&["--alpha", "inf"], "'inf' is not a smoothing value"),
+        (&["--max-features", "0"], "invalid value '0' for '--max-features <MAX_FEATURES>'"),
+        (&["--max-df", "0"], "'0' keeps no n-gram (at most 0 documents)"),
+        (&["--max-df", "0.0"], "'0.0' keeps no n-gram"),
+        (&["--min-df", "5", "--max-df", "3"], "invalid max_df: 3 is below min_df 5"),
+        (&["--cv", "0"], "'0' is not a number of folds: use 2 or more"),
+        (&["--cv", "1"], "'1' is not a number of folds"),
+        (&["--tune-thresholds", "1"], "'1' is not a number of folds"),
+    ];
+    for (args, says) in cases {
+        tagger(["train", "/nonexistent/x.csv"]).args(args).run().usage_error(says);
+    }
+    for args in [&["--max-features", "0"][..], &["--max-df", "0"], &["--min-df", "5", "--max-df", "3"]] {
+        tagger(["vocab", "--merge", "/nonexistent/a.bin", "/nonexistent/b.bin", "-o", "/nonexistent/v.bin"])
+            .args(args)
+            .run()
+            .usage_error(if args[0] == "--min-df" { "below min_df" } else { "'0'" });
+    }
+    tagger([
+        "train",
+        "--merge",
+        "/nonexistent/a.bin",
+        "/nonexistent/b.bin",
+        "--alpha",
+        "0",
+        "-o",
+        "/nonexistent/m.bin",
+    ])
+    .run()
+    .usage_error("is not a smoothing value");
+}
+
+#[test]
+fn clap_errors_are_one_tagger_line_with_the_usage() {
+    // Clap printed several lines starting `error:`; README promises one `tagger:` line.
+    let football = sample("football.txt");
+    let f = s(&football);
+    assert_eq!(
+        tagger(["predict", f, "--bogus"]).run().usage_error("--bogus"),
+        "tagger: unexpected argument '--bogus' found (tip: to pass '--bogus' as a value, use '-- --bogus'); usage: tagger predict <INPUTS>... (more with --help)"
+    );
+    assert_eq!(
+        tagger(["predict"]).run().usage_error("required"),
+        "tagger: the following required arguments were not provided: <INPUTS>...; usage: tagger predict <INPUTS>... (more with --help)"
+    );
+    assert_eq!(
+        tagger(["predict", f, "--format", "xml"]).run().usage_error("xml"),
+        "tagger: invalid value 'xml' for '--format <FORMAT>' [possible values: text, json]"
+    );
 }

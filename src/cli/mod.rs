@@ -65,14 +65,49 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 /// A usage error that clap cannot see while parsing (how many inputs go with which option):
-/// reported the way clap reports its own, with the subcommand's usage line, and exit code 2.
+/// reported as clap's own are ([`usage_line`]), with the subcommand's usage, and exit code 2.
 /// Called before any work starts, so exiting here leaves nothing half done.
 fn usage_error(subcommand: &str, message: impl std::fmt::Display) -> ! {
     use clap::CommandFactory;
     let mut cli = Cli::command();
     cli.build();
     let command = cli.find_subcommand_mut(subcommand).expect("a subcommand of tagger");
-    command.error(clap::error::ErrorKind::ArgumentConflict, message).exit()
+    let err = command.error(clap::error::ErrorKind::ArgumentConflict, message);
+    eprintln!("tagger: {}", usage_line(&err));
+    std::process::exit(2)
+}
+
+/// A clap error as the one line README promises (`tagger: ` is added by the caller): clap's
+/// message, its tips, and the usage line, without the blank lines and the `--help` footer.
+/// Clap prints several lines starting `error:`, which a script reading the first line of stderr
+/// cannot tell from tagger's own errors.
+pub fn usage_line(err: &clap::Error) -> String {
+    let text = err.render().to_string();
+    let mut message = String::new();
+    let mut tips = Vec::new();
+    let mut usage = None;
+    for block in text.split("\n\n") {
+        let flat = block.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let Some(m) = flat.strip_prefix("error: ") {
+            message = m.to_string();
+        } else if let Some(u) = flat.strip_prefix("Usage: ") {
+            usage = Some(u.to_string());
+        } else if !flat.is_empty() && !flat.starts_with("For more information") {
+            // `tip: a similar argument exists: ...` and the like.
+            tips.push(flat);
+        }
+    }
+    if message.is_empty() {
+        message = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    let mut line = message;
+    if !tips.is_empty() {
+        line.push_str(&format!(" ({})", tips.join("; ")));
+    }
+    if let Some(u) = usage {
+        line.push_str(&format!("; usage: {u} (more with --help)"));
+    }
+    line
 }
 
 /// A usage error found in what the options name (an output that is an input, a shard given
