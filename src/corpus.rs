@@ -394,18 +394,68 @@ impl Default for CsvOptions {
     }
 }
 
-/// Refuses UTF-16 input up front with a message saying how to convert it, and notes whether
-/// the first line ends with CRLF (see [`Location::crlf`]).
+/// Refuses UTF-16 and UTF-32 input up front with a message saying how to convert it (see
+/// [`foreign_encoding`]), and notes whether the first line ends with CRLF (see
+/// [`Location::crlf`]).
 pub fn check_encoding<R: BufRead>(reader: &mut R, loc: &mut Location) -> Result<()> {
     let head = reader.fill_buf().map_err(|e| Error::io(&loc.source, e))?;
     loc.crlf = head.iter().position(|&b| b == b'\n').is_some_and(|i| i > 0 && head[i - 1] == b'\r');
-    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-        return Err(Error::input(
-            loc.clone().at_line(1),
-            "the file is UTF-16 (it starts with a UTF-16 byte-order mark); tagger reads UTF-8: convert it with `iconv -f UTF-16 -t UTF-8`",
-        ));
+    if let Some(message) = foreign_encoding(head) {
+        return Err(Error::input(loc.clone().at_line(1), message));
     }
     Ok(())
+}
+
+/// Why a file that starts with `head` is not UTF-8, if it is UTF-16 or UTF-32: by its
+/// byte-order mark, or, without one, by the NUL bytes of its first line (`text` in UTF-16LE is
+/// `t\0e\0x\0t\0`, which was read as a column named `text` with invisible NULs, so the message
+/// was `no column named 'text' (columns: text)`). The iconv advice names the byte order where
+/// there is no mark, since iconv's `UTF-16` then assumes big-endian.
+pub fn foreign_encoding(head: &[u8]) -> Option<String> {
+    let convert = |from: &str, why: &str| {
+        format!("the file is {from} ({why}); tagger reads UTF-8: convert it with `iconv -f {from} -t UTF-8`")
+    };
+    // UTF-32LE's mark begins with UTF-16LE's, so it is looked for first.
+    if head.starts_with(&[0xFF, 0xFE, 0, 0]) || head.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return Some(convert("UTF-32", "it starts with a UTF-32 byte-order mark"));
+    }
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Some(convert("UTF-16", "it starts with a UTF-16 byte-order mark"));
+    }
+    let line = &head[..head.len().min(512)];
+    let line = &line[..line.iter().position(|&b| b == b'\n').unwrap_or(line.len())];
+    let code = wide_without_mark(line)?;
+    let unit = if code.starts_with("UTF-32") {
+        "three NUL bytes with each character"
+    } else {
+        "a NUL byte beside each character"
+    };
+    Some(convert(code, &format!("no byte-order mark, but its first line has {unit}")))
+}
+
+/// UTF-16 or UTF-32, and its byte order, of a first line of mostly ASCII characters (a header).
+fn wide_without_mark(line: &[u8]) -> Option<&'static str> {
+    if line.len() < 4 || !line.contains(&0) {
+        return None;
+    }
+    let quads = &line[..line.len() / 4 * 4];
+    if quads.chunks(4).all(|c| c[0] != 0 && c[2] == 0 && c[3] == 0) {
+        return Some("UTF-32LE");
+    }
+    if quads.chunks(4).all(|c| c[0] == 0 && c[1] == 0 && c[3] != 0) {
+        return Some("UTF-32BE");
+    }
+    let pairs = &line[..line.len() / 2 * 2];
+    let nul_second = pairs.chunks(2).filter(|p| p[0] != 0 && p[1] == 0).count();
+    let nul_first = pairs.chunks(2).filter(|p| p[0] == 0 && p[1] != 0).count();
+    let units = pairs.len() / 2;
+    if nul_second * 2 > units && nul_first == 0 {
+        Some("UTF-16LE")
+    } else if nul_first * 2 > units && nul_second == 0 {
+        Some("UTF-16BE")
+    } else {
+        None
+    }
 }
 
 /// Turns a csv crate error into a message with line and column.

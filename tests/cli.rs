@@ -1136,8 +1136,64 @@ fn utf16_input_is_refused_with_how_to_convert_it() {
     }
     std::fs::write(dir.path().join("article.txt"), utf16(&sample_text("football.txt"), false)).unwrap();
     tagger(["predict", "article.txt"]).dir(dir.path()).run().fails_with(
-        "tagger: article.txt: line 1: the file is UTF-16; tagger reads UTF-8: convert it with `iconv -f UTF-16 -t UTF-8`",
+        "tagger: article.txt: line 1: the file is UTF-16 (it starts with a UTF-16 byte-order mark); tagger reads UTF-8: convert it with `iconv -f UTF-16 -t UTF-8`",
     );
+}
+
+/// `text` in a wide encoding, without a byte-order mark unless `bom` is given.
+fn wide(text: &str, bom: &[u8], unit: fn(char) -> Vec<u8>) -> Vec<u8> {
+    let mut out = bom.to_vec();
+    for c in text.chars() {
+        out.extend(unit(c));
+    }
+    out
+}
+
+#[test]
+fn utf16_without_a_mark_and_utf32_are_named_with_the_right_iconv_advice() {
+    // UTF-16LE without a mark said `no column named 'text' (columns: text)`; a UTF-32 mark was
+    // called UTF-16, with advice that gives garbage.
+    let dir = tmp();
+    let csv = String::from_utf8(csv_bytes(
+        b',',
+        false,
+        &["text", "labels"],
+        &[vec![sample_text("football.txt"), "sports".into()]],
+    ))
+    .unwrap();
+    let utf16le = |c: char| c.encode_utf16(&mut [0; 2]).iter().flat_map(|u| u.to_le_bytes()).collect();
+    let utf16be = |c: char| c.encode_utf16(&mut [0; 2]).iter().flat_map(|u| u.to_be_bytes()).collect();
+    let utf32le = |c: char| (c as u32).to_le_bytes().to_vec();
+    let utf32be = |c: char| (c as u32).to_be_bytes().to_vec();
+    let nul_beside = "no byte-order mark, but its first line has a NUL byte beside each character";
+    let nul_three = "no byte-order mark, but its first line has three NUL bytes with each character";
+    let mark = "it starts with a UTF-32 byte-order mark";
+    let cases: [(&str, &[u8], fn(char) -> Vec<u8>, &str, &str); 6] = [
+        ("16le.csv", &[], utf16le, "UTF-16LE", nul_beside),
+        ("16be.csv", &[], utf16be, "UTF-16BE", nul_beside),
+        ("32le.csv", &[], utf32le, "UTF-32LE", nul_three),
+        ("32be.csv", &[], utf32be, "UTF-32BE", nul_three),
+        ("32le-bom.csv", &[0xFF, 0xFE, 0, 0], utf32le, "UTF-32", mark),
+        ("32be-bom.csv", &[0, 0, 0xFE, 0xFF], utf32be, "UTF-32", mark),
+    ];
+    for (name, bom, unit, code, why) in cases {
+        std::fs::write(dir.path().join(name), wide(&csv, bom, unit)).unwrap();
+        let expected = format!(
+            "tagger: {name}: line 1: the file is {code} ({why}); tagger reads UTF-8: convert it with `iconv -f {code} -t UTF-8`"
+        );
+        tagger(["label", name]).dir(dir.path()).run().fails_with(&expected);
+        tagger(["train", name, "-o", "m.bin"]).dir(dir.path()).run().fails_with(&expected);
+        tagger(["eval", name]).dir(dir.path()).run().fails_with(&expected);
+        tagger(["predict", name, "-q"]).dir(dir.path()).run().fails_with(&expected);
+    }
+    // The advice is right: iconv turns each file back into the CSV.
+    for (name, code) in [("16le.csv", "UTF-16LE"), ("32be.csv", "UTF-32BE"), ("32le-bom.csv", "UTF-32")] {
+        let out = Command::new("iconv").args(["-f", code, "-t", "UTF-8", name]).current_dir(dir.path()).output();
+        match out {
+            Ok(out) if out.status.success() => assert_eq!(String::from_utf8(out.stdout).unwrap(), csv, "{name}"),
+            _ => println!("iconv is not installed; the advice for {name} is not run"),
+        }
+    }
 }
 
 #[test]

@@ -95,11 +95,8 @@ fn read_document(path: &Path, limit: u64) -> Result<(String, String)> {
     if bytes.len() as u64 > limit {
         return Err(too_long(name, limit));
     }
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(Error::input(
-            Location::file(&name).at_line(1),
-            "the file is UTF-16; tagger reads UTF-8: convert it with `iconv -f UTF-16 -t UTF-8`",
-        ));
+    if let Some(message) = tagger::corpus::foreign_encoding(&bytes) {
+        return Err(Error::input(Location::file(&name).at_line(1), message));
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok((name, text)),
