@@ -268,8 +268,12 @@ impl LabeledCorpus {
         let mut names: Vec<Vec<String>> = Vec::new();
         let mut unlabeled_lines = Vec::new();
         for (i, (text, topics)) in rows.into_iter().enumerate() {
-            let mut doc: Vec<String> =
-                topics.into_iter().map(|t| t.as_ref().trim().to_owned()).filter(|t| !t.is_empty()).collect();
+            let mut doc = Vec::new();
+            for topic in topics {
+                let name = topic_name(topic.as_ref())
+                    .map_err(|why| Error::training(source, format!("row {}: {why}", i + 1)))?;
+                doc.extend(name);
+            }
             doc.sort();
             doc.dedup();
             if doc.is_empty() {
@@ -578,7 +582,8 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
             text.push_str(field_str(&record, c, &headers, &loc)?);
         }
         let raw_labels = field_str(&record, labels_col, &headers, &loc)?;
-        let doc_labels = parse_labels(raw_labels);
+        let doc_labels = parse_labels(raw_labels)
+            .map_err(|why| Error::input(loc.clone().at_line(line).in_column(labels_name.clone()), why))?;
         if doc_labels.is_empty() {
             unlabeled_lines.push(line);
         }
@@ -605,11 +610,50 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
 }
 
 /// Splits `a|b` into sorted, unique, trimmed topic names.
-pub fn parse_labels(raw: &str) -> Vec<String> {
-    let mut out: Vec<String> = raw.split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+/// Splits `a|b` into sorted, unique topic names (see [`topic_name`]), or says why one of them
+/// cannot be a topic.
+pub fn parse_labels(raw: &str) -> std::result::Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for part in raw.split('|') {
+        out.extend(topic_name(part)?);
+    }
     out.sort();
     out.dedup();
-    out
+    Ok(out)
+}
+
+/// One topic name as models keep it: trimmed and lowercased, so that `Syria` and `syria` are
+/// one topic (they became two); `None` for an empty one. A name with a space, a control
+/// character, `:` or `|` is refused: `label` writes scores as `topic:probability` pairs joined
+/// by `|`, which such a name would make ambiguous, and a space is most often two topics missing
+/// their `|`.
+pub fn topic_name(raw: &str) -> std::result::Result<Option<String>, String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Ok(None);
+    }
+    let suggestion = || {
+        let fixed: String = name
+            .to_lowercase()
+            .split(|c: char| c.is_whitespace() || c == ':' || c == '|' || c.is_control())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        format!("such as '{fixed}'")
+    };
+    if let Some(c) = name.chars().find(|&c| c == ':' || c == '|') {
+        return Err(format!(
+            "topic '{name}' has '{c}', which would make label's scores column (topic:probability pairs joined by '|') ambiguous; rename it, {}",
+            suggestion()
+        ));
+    }
+    if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "topic '{name}' has a space or control character: topics are single names joined by '|'; join its words with '-', {}, or separate two topics with '|'",
+            suggestion()
+        ));
+    }
+    Ok(Some(name.to_lowercase()))
 }
 
 #[cfg(test)]
@@ -725,6 +769,18 @@ mod tests {
     fn refuses_utf16() {
         let err = read_labeled(&[0xFF, 0xFE, b't', 0][..], "u.csv", &CsvOptions::default()).unwrap_err();
         assert!(err.to_string().contains("UTF-16"));
+    }
+
+    #[test]
+    fn topic_names_are_lowercased_and_ambiguous_ones_refused() {
+        assert_eq!(parse_labels(" Syria | syria|DIPLOMACY||").unwrap(), ["diplomacy", "syria"]);
+        assert_eq!(topic_name("ثقافة").unwrap().as_deref(), Some("ثقافة"));
+        assert!(topic_name("a:b").unwrap_err().contains("such as 'a-b'"));
+        assert!(topic_name("ukraine war").unwrap_err().contains("such as 'ukraine-war'"));
+        assert!(topic_name("tab\there").is_err());
+        let rows = [("نص", vec!["Sports"]), ("نص آخر", vec!["sports"]), ("خبر", vec!["economy"])];
+        assert_eq!(LabeledCorpus::from_rows("rows", rows).unwrap().topics, ["economy", "sports"]);
+        assert!(LabeledCorpus::from_rows("rows", [("نص", vec!["a|b"])]).is_err());
     }
 
     #[test]

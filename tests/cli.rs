@@ -2537,3 +2537,44 @@ fn clap_errors_are_one_tagger_line_with_the_usage() {
         "tagger: invalid value 'xml' for '--format <FORMAT>' [possible values: text, json]"
     );
 }
+
+// Issue 12, item 14: topic names.
+
+#[test]
+fn topic_names_are_lowercased_and_ambiguous_ones_refused() {
+    let dir = tmp();
+    let d = dir.path();
+    // `Syria` and `syria` were two topics.
+    let sample_rows = every_nth(5);
+    let rows: Vec<Vec<String>> = sample_rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let labels = if i % 2 == 0 { r.labels.to_uppercase() } else { format!(" {} ", r.labels) };
+            vec![r.text.clone(), labels.replace('|', " | ")]
+        })
+        .collect();
+    std::fs::write(d.join("mixed.csv"), csv_bytes(b',', false, &["text", "labels"], &rows)).unwrap();
+    tagger(["train", "mixed.csv", "-o", "m.bin", "-q"]).dir(d).run().ok();
+    let out = tagger(["predict", "--model", "m.bin", "--format", "json", s(&sample("football.txt"))]).dir(d).run().ok();
+    let doc: Value = serde_json::from_str(out.trim()).unwrap();
+    let topics: Vec<&String> = doc["scores"].as_object().unwrap().keys().collect();
+    let expected: BTreeSet<&str> = sample_rows.iter().flat_map(|r| r.topics()).collect();
+    assert_eq!(topics, expected.into_iter().collect::<Vec<_>>(), "one lowercase topic per name");
+    // A space, ':' or '|' inside a name (from the library) is refused, naming line and column.
+    for (labels, says) in [
+        ("ukraine war", "topic 'ukraine war' has a space or control character: topics are single names joined by '|'; join its words with '-', such as 'ukraine-war', or separate two topics with '|'"),
+        ("Syria:War|diplomacy", "topic 'Syria:War' has ':', which would make label's scores column (topic:probability pairs joined by '|') ambiguous; rename it, such as 'syria-war'"),
+    ] {
+        let rows = vec![
+            vec![corpus()[0].text.clone(), "sports".to_string()],
+            vec![corpus()[1].text.clone(), labels.to_string()],
+        ];
+        std::fs::write(d.join("bad.csv"), csv_bytes(b',', false, &["text", "labels"], &rows)).unwrap();
+        let expected = format!("tagger: bad.csv: line 3, column labels: {says}");
+        tagger(["train", "bad.csv", "-o", "m2.bin"]).dir(d).run().fails_with(&expected);
+        tagger(["eval", "bad.csv"]).dir(d).run().fails_with(&expected);
+        tagger(["vocab", "--partial", "bad.csv", "-o", "v.bin"]).dir(d).run().fails_with(&expected);
+    }
+    assert!(!d.join("m2.bin").exists() && !d.join("v.bin").exists());
+}
