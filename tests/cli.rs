@@ -2578,3 +2578,22 @@ fn topic_names_are_lowercased_and_ambiguous_ones_refused() {
     }
     assert!(!d.join("m2.bin").exists() && !d.join("v.bin").exists());
 }
+
+// Issue 12, item 18: what a new user read in help and inspect.
+
+#[test]
+fn top_k_help_says_zero_means_no_limit_and_inspect_shows_the_date_and_whole_counts() {
+    for cmd in ["predict", "label"] {
+        let help = tagger([cmd, "--help"]).run().ok();
+        let line = help.lines().find(|l| l.contains("--top-k")).expect("--top-k in help");
+        assert!(line.contains("(0: no limit) [default: 0]"), "{cmd}: {line}");
+    }
+    let text = tagger(["inspect"]).run().ok();
+    assert!(text.contains("(10261 documents) on 2025-12-02, tagger "), "the training date: {text}");
+    let counts: Vec<&str> = text.lines().filter(|l| l.contains(" documents, threshold ")).collect();
+    assert_eq!(counts.len(), 10, "{text}");
+    for line in counts {
+        let count = line.split_once('(').unwrap().1.split_once(' ').unwrap().0;
+        assert!(count.parse::<u64>().is_ok(), "a whole number of documents, not {count:?}: {line}");
+    }
+}
