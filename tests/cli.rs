@@ -1168,7 +1168,8 @@ fn utf16_without_a_mark_and_utf32_are_named_with_the_right_iconv_advice() {
     let nul_beside = "no byte-order mark, but its first line has a NUL byte beside each character";
     let nul_three = "no byte-order mark, but its first line has three NUL bytes with each character";
     let mark = "it starts with a UTF-32 byte-order mark";
-    let cases: [(&str, &[u8], fn(char) -> Vec<u8>, &str, &str); 6] = [
+    type Encode = fn(char) -> Vec<u8>;
+    let cases: [(&str, &[u8], Encode, &str, &str); 6] = [
         ("16le.csv", &[], utf16le, "UTF-16LE", nul_beside),
         ("16be.csv", &[], utf16be, "UTF-16BE", nul_beside),
         ("32le.csv", &[], utf32le, "UTF-32LE", nul_three),
