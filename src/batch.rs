@@ -7,7 +7,7 @@ use crate::error::{Error, Location, Result};
 use crate::features::Scratch;
 use crate::model::Prediction;
 use crate::model::{Decision, Model};
-use crate::quotes::{check_record, Finding, Tail};
+use crate::quotes::{check_record, csv_reader, too_long, too_long_message, Finding, Tail, DEFAULT_MAX_RECORD_BYTES};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::{BufReader, Read, Write};
@@ -35,6 +35,9 @@ pub struct LabelOptions {
     /// A batch also ends once its fields pass this many bytes, so a file of very long rows
     /// cannot make batches large. 8 MiB holds about 2,000 typical news articles.
     pub batch_bytes: usize,
+    /// The longest row (CSV) or line (JSON Lines) read, in bytes; a longer one stops the run,
+    /// also under `skip_bad` (see [`crate::quotes::Tail`]).
+    pub max_record_bytes: u64,
 }
 
 impl LabelOptions {
@@ -48,6 +51,7 @@ impl LabelOptions {
             skip_bad: false,
             batch_size: 1024,
             batch_bytes: 8 << 20,
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
         }
     }
 }
@@ -59,6 +63,9 @@ impl LabelOptions {
         }
         if self.batch_bytes == 0 {
             return Err(Error::params("batch_bytes", "0: need at least 1 byte per batch"));
+        }
+        if self.max_record_bytes == 0 {
+            return Err(Error::params("max_record_bytes", "0: a row needs at least 1 byte"));
         }
         self.decision.threshold.map_or(Ok(()), crate::model::check_threshold)
     }
@@ -202,7 +209,7 @@ pub fn label_csv<R: Read + Send, W: Write + Send>(
     let mut loc = Location::file(source);
     let mut input = BufReader::with_capacity(1 << 16, input);
     check_encoding(&mut input, &mut loc)?;
-    let mut csv = csv::ReaderBuilder::new().delimiter(opts.delimiter).has_headers(true).from_reader(Tail::new(input));
+    let mut csv = csv_reader(input, opts.delimiter, opts.max_record_bytes);
     let headers = read_headers(&mut csv, &loc)?;
     let text_cols = resolve_columns(&headers, &opts.text_columns, &loc, "--text-column")?;
     let topics = model.topics();
@@ -285,7 +292,16 @@ fn read_batches<R: Read>(
         batch.clear();
         let mut done = false;
         while batch.len() < opts.batch_size && batch.fields.len() < opts.batch_bytes {
-            match csv.read_byte_record(&mut record) {
+            let start = csv.position().clone();
+            csv.get_mut().start_record();
+            let read = csv.read_byte_record(&mut record);
+            if let Some(err) = too_long(&csv, &start, loc) {
+                rows_read += 1;
+                batch.error = Some(err);
+                done = true;
+                break;
+            }
+            match read {
                 Ok(true) => {}
                 Ok(false) => {
                     done = true;
@@ -393,13 +409,29 @@ pub fn label_jsonl<R: Read, W: Write>(
         }
         lines.clear();
         let mut first_line = line_no + 1;
-        while lines.len() < opts.batch_size {
+        let mut batch_bytes = 0;
+        while lines.len() < opts.batch_size && batch_bytes < opts.batch_bytes {
             buf.clear();
-            let n = input.read_until(b'\n', &mut buf).map_err(|e| Error::io(source, e))?;
+            // Never past the bound: a line without end (`/dev/zero`) stops there. The bound
+            // counts the line end, as it does for a CSV row.
+            let n = (&mut input)
+                .take(opts.max_record_bytes)
+                .read_until(b'\n', &mut buf)
+                .map_err(|e| Error::io(source, e))?;
             if n == 0 {
                 break;
             }
+            if n as u64 == opts.max_record_bytes
+                && buf.last() != Some(&b'\n')
+                && !input.fill_buf().map_err(|e| Error::io(source, e))?.is_empty()
+            {
+                return Err(Error::input(
+                    loc.clone().at_line(line_no + 1).at_byte(bytes),
+                    too_long_message("the line", opts.max_record_bytes),
+                ));
+            }
             bytes += n as u64;
+            batch_bytes += n;
             line_no += 1;
             match String::from_utf8(std::mem::take(&mut buf)) {
                 Ok(text) if text.trim().is_empty() => {

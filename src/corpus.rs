@@ -2,7 +2,7 @@
 //! by `|`, every problem reported with file, line and column.
 
 use crate::error::{Error, Location, Result};
-use crate::quotes::{check_record, Finding, Tail};
+use crate::quotes::{check_record, csv_reader, too_long, Finding, Tail, DEFAULT_MAX_RECORD_BYTES};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 
@@ -268,8 +268,12 @@ impl LabeledCorpus {
         let mut names: Vec<Vec<String>> = Vec::new();
         let mut unlabeled_lines = Vec::new();
         for (i, (text, topics)) in rows.into_iter().enumerate() {
-            let mut doc: Vec<String> =
-                topics.into_iter().map(|t| t.as_ref().trim().to_owned()).filter(|t| !t.is_empty()).collect();
+            let mut doc = Vec::new();
+            for topic in topics {
+                let name = topic_name(topic.as_ref())
+                    .map_err(|why| Error::training(source, format!("row {}: {why}", i + 1)))?;
+                doc.extend(name);
+            }
             doc.sort();
             doc.dedup();
             if doc.is_empty() {
@@ -379,26 +383,83 @@ pub struct CsvOptions {
     pub text_columns: Vec<ColumnSpec>,
     /// `None`: a column named `labels`, else one named `label`.
     pub labels_column: Option<ColumnSpec>,
+    /// The longest row read, in bytes; a longer one is refused (see [`crate::quotes::Tail`]).
+    pub max_record_bytes: u64,
 }
 
 impl Default for CsvOptions {
     fn default() -> Self {
-        CsvOptions { delimiter: b',', text_columns: vec![ColumnSpec::Name("text".into())], labels_column: None }
+        CsvOptions {
+            delimiter: b',',
+            text_columns: vec![ColumnSpec::Name("text".into())],
+            labels_column: None,
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+        }
     }
 }
 
-/// Refuses UTF-16 input up front with a message saying how to convert it, and notes whether
-/// the first line ends with CRLF (see [`Location::crlf`]).
+/// Refuses UTF-16 and UTF-32 input up front with a message saying how to convert it (see
+/// [`foreign_encoding`]), and notes whether the first line ends with CRLF (see
+/// [`Location::crlf`]).
 pub fn check_encoding<R: BufRead>(reader: &mut R, loc: &mut Location) -> Result<()> {
     let head = reader.fill_buf().map_err(|e| Error::io(&loc.source, e))?;
     loc.crlf = head.iter().position(|&b| b == b'\n').is_some_and(|i| i > 0 && head[i - 1] == b'\r');
-    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-        return Err(Error::input(
-            loc.clone().at_line(1),
-            "the file is UTF-16 (it starts with a UTF-16 byte-order mark); tagger reads UTF-8: convert it with `iconv -f UTF-16 -t UTF-8`",
-        ));
+    if let Some(message) = foreign_encoding(head) {
+        return Err(Error::input(loc.clone().at_line(1), message));
     }
     Ok(())
+}
+
+/// Why a file that starts with `head` is not UTF-8, if it is UTF-16 or UTF-32: by its
+/// byte-order mark, or, without one, by the NUL bytes of its first line (`text` in UTF-16LE is
+/// `t\0e\0x\0t\0`, which was read as a column named `text` with invisible NULs, so the message
+/// was `no column named 'text' (columns: text)`). The iconv advice names the byte order where
+/// there is no mark, since iconv's `UTF-16` then assumes big-endian.
+pub fn foreign_encoding(head: &[u8]) -> Option<String> {
+    let convert = |from: &str, why: &str| {
+        format!("the file is {from} ({why}); tagger reads UTF-8: convert it with `iconv -f {from} -t UTF-8`")
+    };
+    // UTF-32LE's mark begins with UTF-16LE's, so it is looked for first.
+    if head.starts_with(&[0xFF, 0xFE, 0, 0]) || head.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return Some(convert("UTF-32", "it starts with a UTF-32 byte-order mark"));
+    }
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Some(convert("UTF-16", "it starts with a UTF-16 byte-order mark"));
+    }
+    let line = &head[..head.len().min(512)];
+    let line = &line[..line.iter().position(|&b| b == b'\n').unwrap_or(line.len())];
+    let code = wide_without_mark(line)?;
+    let unit = if code.starts_with("UTF-32") {
+        "three NUL bytes with each character"
+    } else {
+        "a NUL byte beside each character"
+    };
+    Some(convert(code, &format!("no byte-order mark, but its first line has {unit}")))
+}
+
+/// UTF-16 or UTF-32, and its byte order, of a first line of mostly ASCII characters (a header).
+fn wide_without_mark(line: &[u8]) -> Option<&'static str> {
+    if line.len() < 4 || !line.contains(&0) {
+        return None;
+    }
+    let quads = &line[..line.len() / 4 * 4];
+    if quads.chunks(4).all(|c| c[0] != 0 && c[2] == 0 && c[3] == 0) {
+        return Some("UTF-32LE");
+    }
+    if quads.chunks(4).all(|c| c[0] == 0 && c[1] == 0 && c[3] != 0) {
+        return Some("UTF-32BE");
+    }
+    let pairs = &line[..line.len() / 2 * 2];
+    let nul_second = pairs.chunks(2).filter(|p| p[0] != 0 && p[1] == 0).count();
+    let nul_first = pairs.chunks(2).filter(|p| p[0] == 0 && p[1] != 0).count();
+    let units = pairs.len() / 2;
+    if nul_second * 2 > units && nul_first == 0 {
+        Some("UTF-16LE")
+    } else if nul_first * 2 > units && nul_second == 0 {
+        Some("UTF-16BE")
+    } else {
+        None
+    }
 }
 
 /// Turns a csv crate error into a message with line and column.
@@ -445,8 +506,12 @@ pub fn field_str<'r>(record: &'r csv::ByteRecord, index: usize, headers: &[Strin
 }
 
 /// Reads the header row as text.
-pub fn read_headers<R: Read>(csv: &mut csv::Reader<R>, loc: &Location) -> Result<Vec<String>> {
-    let raw = csv.byte_headers().map_err(|e| csv_error(e, loc, &[]))?.clone();
+pub fn read_headers<R: Read>(csv: &mut csv::Reader<Tail<R>>, loc: &Location) -> Result<Vec<String>> {
+    let read = csv.byte_headers().cloned();
+    if let Some(err) = too_long(csv, &csv::Position::new(), loc) {
+        return Err(err);
+    }
+    let raw = read.map_err(|e| csv_error(e, loc, &[]))?;
     if raw.is_empty() {
         return Err(Error::input(loc.clone().at_line(1), "the file is empty: expected a header row"));
     }
@@ -465,7 +530,7 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
     let mut loc = Location::file(source);
     let mut reader = BufReader::with_capacity(1 << 16, reader);
     check_encoding(&mut reader, &mut loc)?;
-    let mut csv = csv::ReaderBuilder::new().delimiter(opts.delimiter).has_headers(true).from_reader(Tail::new(reader));
+    let mut csv = csv_reader(reader, opts.delimiter, opts.max_record_bytes);
     let headers = read_headers(&mut csv, &loc)?;
     let text_cols = resolve_columns(&headers, &opts.text_columns, &loc, "--text-column")?;
     let labels_col = match &opts.labels_column {
@@ -492,7 +557,13 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
     let mut text = String::new();
     let mut warnings = Vec::new();
     loop {
-        match csv.read_byte_record(&mut record) {
+        let start = csv.position().clone();
+        csv.get_mut().start_record();
+        let read = csv.read_byte_record(&mut record);
+        if let Some(err) = too_long(&csv, &start, &loc) {
+            return Err(err);
+        }
+        match read {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => return Err(csv_error(e, &loc, &headers)),
@@ -511,7 +582,8 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
             text.push_str(field_str(&record, c, &headers, &loc)?);
         }
         let raw_labels = field_str(&record, labels_col, &headers, &loc)?;
-        let doc_labels = parse_labels(raw_labels);
+        let doc_labels = parse_labels(raw_labels)
+            .map_err(|why| Error::input(loc.clone().at_line(line).in_column(labels_name.clone()), why))?;
         if doc_labels.is_empty() {
             unlabeled_lines.push(line);
         }
@@ -538,11 +610,50 @@ pub fn read_labeled<R: Read>(reader: R, source: &str, opts: &CsvOptions) -> Resu
 }
 
 /// Splits `a|b` into sorted, unique, trimmed topic names.
-pub fn parse_labels(raw: &str) -> Vec<String> {
-    let mut out: Vec<String> = raw.split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+/// Splits `a|b` into sorted, unique topic names (see [`topic_name`]), or says why one of them
+/// cannot be a topic.
+pub fn parse_labels(raw: &str) -> std::result::Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for part in raw.split('|') {
+        out.extend(topic_name(part)?);
+    }
     out.sort();
     out.dedup();
-    out
+    Ok(out)
+}
+
+/// One topic name as models keep it: trimmed and lowercased, so that `Syria` and `syria` are
+/// one topic (they became two); `None` for an empty one. A name with a space, a control
+/// character, `:` or `|` is refused: `label` writes scores as `topic:probability` pairs joined
+/// by `|`, which such a name would make ambiguous, and a space is most often two topics missing
+/// their `|`.
+pub fn topic_name(raw: &str) -> std::result::Result<Option<String>, String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Ok(None);
+    }
+    let suggestion = || {
+        let fixed: String = name
+            .to_lowercase()
+            .split(|c: char| c.is_whitespace() || c == ':' || c == '|' || c.is_control())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        format!("such as '{fixed}'")
+    };
+    if let Some(c) = name.chars().find(|&c| c == ':' || c == '|') {
+        return Err(format!(
+            "topic '{name}' has '{c}', which would make label's scores column (topic:probability pairs joined by '|') ambiguous; rename it, {}",
+            suggestion()
+        ));
+    }
+    if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "topic '{name}' has a space or control character: topics are single names joined by '|'; join its words with '-', {}, or separate two topics with '|'",
+            suggestion()
+        ));
+    }
+    Ok(Some(name.to_lowercase()))
 }
 
 #[cfg(test)]
@@ -658,6 +769,18 @@ mod tests {
     fn refuses_utf16() {
         let err = read_labeled(&[0xFF, 0xFE, b't', 0][..], "u.csv", &CsvOptions::default()).unwrap_err();
         assert!(err.to_string().contains("UTF-16"));
+    }
+
+    #[test]
+    fn topic_names_are_lowercased_and_ambiguous_ones_refused() {
+        assert_eq!(parse_labels(" Syria | syria|DIPLOMACY||").unwrap(), ["diplomacy", "syria"]);
+        assert_eq!(topic_name("ثقافة").unwrap().as_deref(), Some("ثقافة"));
+        assert!(topic_name("a:b").unwrap_err().contains("such as 'a-b'"));
+        assert!(topic_name("ukraine war").unwrap_err().contains("such as 'ukraine-war'"));
+        assert!(topic_name("tab\there").is_err());
+        let rows = [("نص", vec!["Sports"]), ("نص آخر", vec!["sports"]), ("خبر", vec!["economy"])];
+        assert_eq!(LabeledCorpus::from_rows("rows", rows).unwrap().topics, ["economy", "sports"]);
+        assert!(LabeledCorpus::from_rows("rows", [("نص", vec!["a|b"])]).is_err());
     }
 
     #[test]

@@ -10,8 +10,19 @@ fn main() -> ExitCode {
     let args = match cli::Cli::try_parse() {
         Ok(args) => args,
         Err(err) => {
-            // Help and version go to stdout with 0; usage errors to stderr with 2.
+            use clap::error::ErrorKind;
+            // Help and version go to stdout with 0; usage errors to stderr with 2, as one
+            // `tagger:` line. Only a bare `tagger` (no subcommand) prints the help on stderr.
             let code = err.exit_code();
+            if !matches!(
+                err.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                eprintln!("tagger: {}", cli::usage_line(&err));
+                return ExitCode::from(code as u8);
+            }
             // Help or version text that could not be written (`--help >/dev/full`) is a failure, not a success.
             if let Err(io) = err.print() {
                 if io.kind() != std::io::ErrorKind::BrokenPipe {

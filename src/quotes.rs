@@ -48,7 +48,10 @@ impl Finding {
 }
 
 /// Remembers whether the input has ended and its last bytes, so that a field the csv crate
-/// ended at the end of the input can be told from one closed by a quote.
+/// ended at the end of the input can be told from one closed by a quote. It also bounds how much
+/// one record may read: the csv crate grows a record's buffer until the record ends, so a field
+/// that never ends (`tagger label /dev/zero`, a quote opened near the top of a huge file) once
+/// grew until the allocator aborted the process, leaving a temporary file behind.
 pub struct Tail<R> {
     inner: R,
     /// The last three bytes read, latest last.
@@ -56,11 +59,32 @@ pub struct Tail<R> {
     len: u64,
     /// The inner reader returned 0: everything was read.
     pub ended: bool,
+    /// The longest record, in bytes, that [`too_long`] lets through.
+    max_record: u64,
+    /// `len` when the current record started ([`Tail::start_record`]).
+    record_start: u64,
+    /// Reading stopped because the current record passed `max_record` without ending.
+    stopped: bool,
 }
+
+/// The csv crate's read buffer, set explicitly because the bound on a record counts it: a record
+/// may find up to this many of its bytes already read before it starts, and the reader reads up
+/// to this many past its end.
+pub const CSV_BUFFER: usize = 8 << 10;
+
+/// The longest row, JSON line or document read by default (`--max-record-size`): far above any
+/// news article (the longest of SANAD's 45,500 is under 100 KiB), and low enough that one
+/// endless field fails with a message instead of exhausting memory.
+pub const DEFAULT_MAX_RECORD_BYTES: u64 = 256 << 20;
 
 impl<R: Read> Tail<R> {
     pub fn new(inner: R) -> Self {
-        Tail { inner, last: [0; 3], len: 0, ended: false }
+        Tail::with_limit(inner, u64::MAX)
+    }
+
+    /// A reader whose records may be at most `max_record` bytes long (see [`too_long`]).
+    pub fn with_limit(inner: R, max_record: u64) -> Self {
+        Tail { inner, last: [0; 3], len: 0, ended: false, max_record, record_start: 0, stopped: false }
     }
 
     /// The input ended without closing a quote: its last byte that is not a line break is not
@@ -76,10 +100,24 @@ impl<R: Read> Tail<R> {
     pub fn lines(&self, breaks: u64) -> u64 {
         breaks + u64::from(self.len > 0 && self.last[2] != b'\n')
     }
+
+    /// A new record begins: the bound counts from here.
+    pub fn start_record(&mut self) {
+        self.record_start = self.len;
+    }
 }
 
 impl<R: Read> Read for Tail<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // Never more than the record's bound plus the csv crate's buffer since the record
+        // started, so memory stays near the bound whatever the input (see [`CSV_BUFFER`]).
+        let allowed = self.max_record.saturating_add(CSV_BUFFER as u64).saturating_sub(self.len - self.record_start);
+        if allowed == 0 && !buf.is_empty() {
+            self.stopped = true;
+            return Err(std::io::Error::other("a record longer than the limit"));
+        }
+        let end = buf.len().min(usize::try_from(allowed).unwrap_or(usize::MAX));
+        let buf = &mut buf[..end];
         let n = self.inner.read(buf)?;
         if n == 0 {
             self.ended = !buf.is_empty();
@@ -89,6 +127,46 @@ impl<R: Read> Read for Tail<R> {
         }
         self.len += n as u64;
         Ok(n)
+    }
+}
+
+/// A CSV reader over `input` whose records may be at most `max_record` bytes.
+pub fn csv_reader<R: Read>(input: R, delimiter: u8, max_record: u64) -> csv::Reader<Tail<R>> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .buffer_capacity(CSV_BUFFER)
+        .from_reader(Tail::with_limit(input, max_record))
+}
+
+/// After reading (or failing to read) the record that started at `start`: the error for a
+/// record longer than the reader's bound, whether reading stopped inside it or it ended just
+/// past the bound. Always fatal, also under `--skip-bad`: a record that does not end cannot be
+/// skipped, and one refused at a size that depends on buffering would be hard to explain.
+pub fn too_long<R: Read>(csv: &csv::Reader<Tail<R>>, start: &csv::Position, loc: &Location) -> Option<Error> {
+    let tail = csv.get_ref();
+    let length = csv.position().byte().saturating_sub(start.byte());
+    (tail.stopped || length > tail.max_record).then(|| {
+        Error::input(loc.clone().at_record(start), too_long_message("the row that starts here", tail.max_record))
+    })
+}
+
+/// Why a record, line or document longer than `limit` bytes is refused, and what to do.
+pub fn too_long_message(what: &str, limit: u64) -> String {
+    format!(
+        "{what} is longer than {} (--max-record-size): is a closing quote or a line end missing? If the text is meant to be that long, raise --max-record-size",
+        size_text(limit)
+    )
+}
+
+/// `256 MiB`, `4 KiB` or `1000 bytes`: a size as `--max-record-size` takes it.
+pub fn size_text(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 && b % (1 << 30) == 0 => format!("{} GiB", b >> 30),
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        1 => "1 byte".to_string(),
+        b => format!("{b} bytes"),
     }
 }
 

@@ -1136,8 +1136,65 @@ fn utf16_input_is_refused_with_how_to_convert_it() {
     }
     std::fs::write(dir.path().join("article.txt"), utf16(&sample_text("football.txt"), false)).unwrap();
     tagger(["predict", "article.txt"]).dir(dir.path()).run().fails_with(
-        "tagger: article.txt: line 1: the file is UTF-16; tagger reads UTF-8: convert it with `iconv -f UTF-16 -t UTF-8`",
+        "tagger: article.txt: line 1: the file is UTF-16 (it starts with a UTF-16 byte-order mark); tagger reads UTF-8: convert it with `iconv -f UTF-16 -t UTF-8`",
     );
+}
+
+/// `text` in a wide encoding, without a byte-order mark unless `bom` is given.
+fn wide(text: &str, bom: &[u8], unit: fn(char) -> Vec<u8>) -> Vec<u8> {
+    let mut out = bom.to_vec();
+    for c in text.chars() {
+        out.extend(unit(c));
+    }
+    out
+}
+
+#[test]
+fn utf16_without_a_mark_and_utf32_are_named_with_the_right_iconv_advice() {
+    // UTF-16LE without a mark said `no column named 'text' (columns: text)`; a UTF-32 mark was
+    // called UTF-16, with advice that gives garbage.
+    let dir = tmp();
+    let csv = String::from_utf8(csv_bytes(
+        b',',
+        false,
+        &["text", "labels"],
+        &[vec![sample_text("football.txt"), "sports".into()]],
+    ))
+    .unwrap();
+    let utf16le = |c: char| c.encode_utf16(&mut [0; 2]).iter().flat_map(|u| u.to_le_bytes()).collect();
+    let utf16be = |c: char| c.encode_utf16(&mut [0; 2]).iter().flat_map(|u| u.to_be_bytes()).collect();
+    let utf32le = |c: char| (c as u32).to_le_bytes().to_vec();
+    let utf32be = |c: char| (c as u32).to_be_bytes().to_vec();
+    let nul_beside = "no byte-order mark, but its first line has a NUL byte beside each character";
+    let nul_three = "no byte-order mark, but its first line has three NUL bytes with each character";
+    let mark = "it starts with a UTF-32 byte-order mark";
+    type Encode = fn(char) -> Vec<u8>;
+    let cases: [(&str, &[u8], Encode, &str, &str); 6] = [
+        ("16le.csv", &[], utf16le, "UTF-16LE", nul_beside),
+        ("16be.csv", &[], utf16be, "UTF-16BE", nul_beside),
+        ("32le.csv", &[], utf32le, "UTF-32LE", nul_three),
+        ("32be.csv", &[], utf32be, "UTF-32BE", nul_three),
+        ("32le-bom.csv", &[0xFF, 0xFE, 0, 0], utf32le, "UTF-32", mark),
+        ("32be-bom.csv", &[0, 0, 0xFE, 0xFF], utf32be, "UTF-32", mark),
+    ];
+    for (name, bom, unit, code, why) in cases {
+        std::fs::write(dir.path().join(name), wide(&csv, bom, unit)).unwrap();
+        let expected = format!(
+            "tagger: {name}: line 1: the file is {code} ({why}); tagger reads UTF-8: convert it with `iconv -f {code} -t UTF-8`"
+        );
+        tagger(["label", name]).dir(dir.path()).run().fails_with(&expected);
+        tagger(["train", name, "-o", "m.bin"]).dir(dir.path()).run().fails_with(&expected);
+        tagger(["eval", name]).dir(dir.path()).run().fails_with(&expected);
+        tagger(["predict", name, "-q"]).dir(dir.path()).run().fails_with(&expected);
+    }
+    // The advice is right: iconv turns each file back into the CSV.
+    for (name, code) in [("16le.csv", "UTF-16LE"), ("32be.csv", "UTF-32BE"), ("32le-bom.csv", "UTF-32")] {
+        let out = Command::new("iconv").args(["-f", code, "-t", "UTF-8", name]).current_dir(dir.path()).output();
+        match out {
+            Ok(out) if out.status.success() => assert_eq!(String::from_utf8(out.stdout).unwrap(), csv, "{name}"),
+            _ => println!("iconv is not installed; the advice for {name} is not run"),
+        }
+    }
 }
 
 #[test]
@@ -1183,8 +1240,10 @@ fn usage_errors_exit_2() {
     tagger(["-j", "two", "predict", f]).run().usage_error("invalid value 'two'");
     // Checked after parsing, reported the same way, before anything is read or written.
     let run = tagger(["train", l, l, "-o", "/nonexistent/m.bin"]).run();
-    run.usage_error("2 files given: train reads one CSV (use --merge to add model shards)");
-    assert!(run.stderr.contains("Usage: tagger train [OPTIONS] <INPUTS>..."), "{}", run.stderr);
+    assert_eq!(
+        run.usage_error("2 files given"),
+        "tagger: 2 files given: train reads one CSV (use --merge to add model shards); usage: tagger train [OPTIONS] <INPUTS>... (more with --help)"
+    );
     tagger(["vocab", "--partial", l, l, "-o", "/nonexistent/v.bin"])
         .run()
         .usage_error("2 files given: --partial counts one CSV shard");
@@ -2260,4 +2319,282 @@ fn an_output_with_a_slash_after_a_file_name_is_not_called_a_folder() {
         "tagger: --output out.csv/ ends with '/' but out.csv is a file, not a folder; give a file name without the '/'",
     );
     assert_eq!(std::fs::read_to_string(dir.path().join("out.csv")).unwrap(), "old\n");
+}
+
+// Issue 12, item 6: a row, line or document without end.
+
+/// The message for a row, JSON line or document longer than `limit`.
+fn too_long(at: &str, what: &str, limit: &str) -> String {
+    let hint = if what == "the document" {
+        "is it a text file? If it is meant to be that long"
+    } else {
+        "is a closing quote or a line end missing? If the text is meant to be that long"
+    };
+    format!("tagger: {at}{what} is longer than {limit} (--max-record-size): {hint}, raise --max-record-size")
+}
+
+#[test]
+fn a_row_line_or_document_without_end_is_refused_at_the_limit() {
+    // `tagger label /dev/zero` once grew until the allocator aborted (SIGABRT), leaving a
+    // temporary file; train, eval and vocab --partial did the same.
+    let dir = tmp();
+    let d = dir.path();
+    let zero_row = too_long("/dev/zero: line 1 (byte 0): ", "the row that starts here", "64 KiB");
+    for args in [
+        &["label", "/dev/zero", "-o", "out.csv"][..],
+        &["train", "/dev/zero", "-o", "m.bin"],
+        &["eval", "/dev/zero"],
+        &["vocab", "--partial", "/dev/zero", "-o", "v.bin"],
+    ] {
+        tagger(args).args(["--max-record-size", "64K"]).dir(d).run().fails_with(&zero_row);
+    }
+    let zero_line = too_long("/dev/zero: line 1 (byte 0): ", "the line", "64 KiB");
+    tagger(["label", "/dev/zero", "--input-format", "jsonl", "--format", "jsonl", "-o", "out.jsonl"])
+        .args(["--max-record-size", "64K"])
+        .dir(d)
+        .run()
+        .fails_with(&zero_line);
+    tagger(["predict", "/dev/zero", "--max-record-size", "64K"]).dir(d).run().fails_with(&too_long(
+        "/dev/zero: ",
+        "the document",
+        "64 KiB",
+    ));
+    // A generated stream on stdin: a quote opened in row 2 that never closes.
+    let mut endless = b"text,labels\n\"a short text\",sports\n\"".to_vec();
+    endless.resize(endless.len() + (3 << 20), b'a');
+    let row_3 = too_long("<stdin>: line 3 (byte 34): ", "the row that starts here", "1 MiB");
+    for args in [&["label", "-", "-o", "out.csv", "--skip-bad"][..], &["train", "-", "-o", "m.bin"], &["eval", "-"]] {
+        tagger(args).args(["--max-record-size", "1M"]).stdin(endless.clone()).dir(d).run().fails_with(&row_3);
+    }
+    tagger(["predict", "-", "--max-record-size", "1M"]).stdin(endless.clone()).run().fails_with(&too_long(
+        "-: ",
+        "the document",
+        "1 MiB",
+    ));
+    assert_eq!(listing(d), Vec::<String>::new(), "no output and no temporary file left");
+
+    // The bound counts a row with its line end: a row of exactly the limit is read.
+    std::fs::write(d.join("r.csv"), "text\nAAAAAAAAAA\nBB\n").unwrap();
+    tagger(["label", "r.csv", "-q", "--max-record-size", "11"]).dir(d).run().ok();
+    tagger(["label", "r.csv", "-q", "--max-record-size", "10"]).dir(d).run().fails_with(&too_long(
+        "r.csv: line 2 (byte 5): ",
+        "the row that starts here",
+        "10 bytes",
+    ));
+    std::fs::write(d.join("j.jsonl"), "{\"text\":\"AAAAAA\"}\n").unwrap();
+    let jsonl = ["label", "j.jsonl", "-q", "--input-format", "jsonl", "--format", "jsonl", "--max-record-size"];
+    tagger(jsonl).args(["18"]).dir(d).run().ok();
+    tagger(jsonl).args(["17"]).dir(d).run().fails_with(&too_long("j.jsonl: line 1 (byte 0): ", "the line", "17 bytes"));
+    tagger(["label", "r.csv", "--max-record-size", "0"]).dir(d).run().usage_error("is not a size of at least 1 byte");
+}
+
+// Issue 12, item 7: symlink loops, special files and long paths in `predict DIR`.
+
+#[test]
+fn predict_folder_reads_each_folder_once_and_names_what_it_passes_over() {
+    let dir = tmp();
+    let d = dir.path();
+    let football = sample_text("football.txt");
+    std::fs::create_dir_all(d.join("d/sub")).unwrap();
+    std::fs::write(d.join("d/a.txt"), &football).unwrap();
+    std::fs::write(d.join("d/sub/b.txt"), &football).unwrap();
+    // A loop hung while memory grew; a single loop predicted the same file 41 times.
+    std::os::unix::fs::symlink("..", d.join("d/sub/loop")).unwrap();
+    // A second way into sub/: read once, under the name met first in the walk.
+    std::os::unix::fs::symlink("sub", d.join("d/again")).unwrap();
+    // A FIFO named like a document hung the run.
+    assert!(Command::new("mkfifo").arg(d.join("d/c.txt")).status().expect("mkfifo runs").success());
+    std::os::unix::fs::symlink("nowhere.txt", d.join("d/gone.txt")).unwrap();
+    let run = tagger(["predict", "d"]).dir(d).run();
+    let out = run.ok();
+    let files: Vec<&str> = out.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(files.len(), 2, "each file once: {out}");
+    assert!(files[0] == "d/a.txt" && (files[1] == "d/sub/b.txt" || files[1] == "d/again/b.txt"), "{out}");
+    let stderr: BTreeSet<&str> = run.stderr.lines().collect();
+    let read_as = files[1].trim_end_matches("/b.txt");
+    let other = if read_as == "d/sub" { "d/again" } else { "d/sub" };
+    // Which of d/sub and d/again is met first depends on the order the folder is listed in.
+    let expected: BTreeSet<String> = [
+        format!("tagger: note: {read_as}/loop leads to d, which is already read; not read again"),
+        format!("tagger: note: {other} leads to {read_as}, which is already read; not read again"),
+        "tagger: warning: d/c.txt: a FIFO (named pipe), not a regular file; not read".to_string(),
+        "tagger: warning: d/gone.txt: a symlink to nothing (dangling); not read".to_string(),
+    ]
+    .into();
+    let expected: BTreeSet<&str> = expected.iter().map(String::as_str).collect();
+    assert_eq!(stderr, expected);
+    // -q keeps the warnings (a document not read) and drops the notes (nothing is lost).
+    let quiet = tagger(["predict", "d", "-q"]).dir(d).run();
+    assert_eq!(quiet.stderr.lines().filter(|l| l.starts_with("tagger: note:")).count(), 0, "{}", quiet.stderr);
+    assert_eq!(quiet.stderr.lines().filter(|l| l.starts_with("tagger: warning:")).count(), 2, "{}", quiet.stderr);
+}
+
+#[test]
+fn predict_folder_names_a_path_longer_than_the_system_allows() {
+    // Such a folder was passed over without a word, with every file below it.
+    let dir = tmp();
+    let d = dir.path();
+    let name = "x".repeat(250);
+    let script = format!("mkdir long && cd long && for i in $(seq 18); do mkdir {name} && cd {name}; done && echo 'مباراة كرة القدم' > a.txt");
+    assert!(Command::new("bash").arg("-c").arg(&script).current_dir(d).status().unwrap().success());
+    let line = tagger(["predict", "long"]).dir(d).run().error_line();
+    let deepest = format!("long{}", format!("/{name}").repeat(17));
+    assert_eq!(
+        line,
+        format!(
+            "tagger: {deepest}: its path is {} bytes, longer than the system allows (4096), so it cannot be read (File name too long (os error 36)); move the files to a shorter path and give that",
+            deepest.len()
+        )
+    );
+}
+
+// Issue 12, item 11: file names that break lines or are not UTF-8.
+
+#[test]
+fn predict_escapes_file_names_in_text_and_keeps_their_bytes_in_json() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tmp();
+    let d = dir.path();
+    std::fs::create_dir(d.join("d")).unwrap();
+    let football = sample_text("football.txt");
+    let names: [&[u8]; 5] = [b"a\tb.txt", b"c\nd.txt", b"caf\xe9.txt", b"plain \xc3\xa9.txt", b"\"q.txt"];
+    for name in names {
+        std::fs::write(d.join("d").join(std::ffi::OsStr::from_bytes(name)), &football).unwrap();
+    }
+    // A tab or line break split `file<TAB>topics` lines; a byte that is not UTF-8 became U+FFFD.
+    let out = tagger(["predict", "d"]).dir(d).run().ok();
+    let files: Vec<&str> = out.lines().map(|l| l.rsplit_once('\t').expect("one tab per line").0).collect();
+    // Sorted by bytes, so `"` (0x22) comes first.
+    assert_eq!(files, ["d/\"q.txt", "\"d/a\\tb.txt\"", "\"d/c\\nd.txt\"", "\"d/caf\\351.txt\"", "d/plain é.txt"]);
+    let out = tagger(["predict", "\"q.txt"]).dir(&d.join("d")).run().ok();
+    assert!(out.starts_with("\"\\\"q.txt\"\t"), "a name that begins with a quote is quoted: {out}");
+    // JSON: `file` as text, and `file_bytes`, exact, only for a name that is not UTF-8.
+    let out = tagger(["predict", "d", "--format", "json"]).dir(d).run().ok();
+    let docs: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let files: Vec<&str> = docs.iter().map(|v| v["file"].as_str().unwrap()).collect();
+    assert_eq!(files, ["d/\"q.txt", "d/a\tb.txt", "d/c\nd.txt", "d/caf\u{FFFD}.txt", "d/plain é.txt"]);
+    let bytes: Vec<Option<Vec<u8>>> =
+        docs.iter().map(|v| v.get("file_bytes").map(|b| serde_json::from_value(b.clone()).unwrap())).collect();
+    assert_eq!(bytes, [None, None, None, Some(b"d/caf\xe9.txt".to_vec()), None]);
+}
+
+// Issue 12, item 12: usage errors exit 2, before reading data, as one line.
+
+#[test]
+fn settings_no_data_can_satisfy_are_usage_errors_before_reading() {
+    // Each exited 1, some only after the data was read. The input does not exist: reaching it
+    // would exit 1 with "No such file".
+    let cases: [(&[&str], &str); 11] = [
+        (&["--alpha", "0"], "'0' is not a smoothing value: use a finite number above 0"),
+        (&["--alpha", "nan"], "'nan' is not a smoothing value"),
+        (&["--alpha=-1"], "'-1' is not a smoothing value"),
+        (&["--alpha", "inf"], "'inf' is not a smoothing value"),
+        (&["--max-features", "0"], "invalid value '0' for '--max-features <MAX_FEATURES>'"),
+        (&["--max-df", "0"], "'0' keeps no n-gram (at most 0 documents)"),
+        (&["--max-df", "0.0"], "'0.0' keeps no n-gram"),
+        (&["--min-df", "5", "--max-df", "3"], "invalid max_df: 3 is below min_df 5"),
+        (&["--cv", "0"], "'0' is not a number of folds: use 2 or more"),
+        (&["--cv", "1"], "'1' is not a number of folds"),
+        (&["--tune-thresholds", "1"], "'1' is not a number of folds"),
+    ];
+    for (args, says) in cases {
+        tagger(["train", "/nonexistent/x.csv"]).args(args).run().usage_error(says);
+    }
+    for args in [&["--max-features", "0"][..], &["--max-df", "0"], &["--min-df", "5", "--max-df", "3"]] {
+        tagger(["vocab", "--merge", "/nonexistent/a.bin", "/nonexistent/b.bin", "-o", "/nonexistent/v.bin"])
+            .args(args)
+            .run()
+            .usage_error(if args[0] == "--min-df" { "below min_df" } else { "'0'" });
+    }
+    tagger([
+        "train",
+        "--merge",
+        "/nonexistent/a.bin",
+        "/nonexistent/b.bin",
+        "--alpha",
+        "0",
+        "-o",
+        "/nonexistent/m.bin",
+    ])
+    .run()
+    .usage_error("is not a smoothing value");
+}
+
+#[test]
+fn clap_errors_are_one_tagger_line_with_the_usage() {
+    // Clap printed several lines starting `error:`; README promises one `tagger:` line.
+    let football = sample("football.txt");
+    let f = s(&football);
+    assert_eq!(
+        tagger(["predict", f, "--bogus"]).run().usage_error("--bogus"),
+        "tagger: unexpected argument '--bogus' found (tip: to pass '--bogus' as a value, use '-- --bogus'); usage: tagger predict <INPUTS>... (more with --help)"
+    );
+    assert_eq!(
+        tagger(["predict"]).run().usage_error("required"),
+        "tagger: the following required arguments were not provided: <INPUTS>...; usage: tagger predict <INPUTS>... (more with --help)"
+    );
+    assert_eq!(
+        tagger(["predict", f, "--format", "xml"]).run().usage_error("xml"),
+        "tagger: invalid value 'xml' for '--format <FORMAT>' [possible values: text, json]"
+    );
+}
+
+// Issue 12, item 14: topic names.
+
+#[test]
+fn topic_names_are_lowercased_and_ambiguous_ones_refused() {
+    let dir = tmp();
+    let d = dir.path();
+    // `Syria` and `syria` were two topics.
+    let sample_rows = every_nth(5);
+    let rows: Vec<Vec<String>> = sample_rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let labels = if i % 2 == 0 { r.labels.to_uppercase() } else { format!(" {} ", r.labels) };
+            vec![r.text.clone(), labels.replace('|', " | ")]
+        })
+        .collect();
+    std::fs::write(d.join("mixed.csv"), csv_bytes(b',', false, &["text", "labels"], &rows)).unwrap();
+    tagger(["train", "mixed.csv", "-o", "m.bin", "-q"]).dir(d).run().ok();
+    let out = tagger(["predict", "--model", "m.bin", "--format", "json", s(&sample("football.txt"))]).dir(d).run().ok();
+    let doc: Value = serde_json::from_str(out.trim()).unwrap();
+    let topics: Vec<&String> = doc["scores"].as_object().unwrap().keys().collect();
+    let expected: BTreeSet<&str> = sample_rows.iter().flat_map(|r| r.topics()).collect();
+    assert_eq!(topics, expected.into_iter().collect::<Vec<_>>(), "one lowercase topic per name");
+    // A space, ':' or '|' inside a name (from the library) is refused, naming line and column.
+    for (labels, says) in [
+        ("ukraine war", "topic 'ukraine war' has a space or control character: topics are single names joined by '|'; join its words with '-', such as 'ukraine-war', or separate two topics with '|'"),
+        ("Syria:War|diplomacy", "topic 'Syria:War' has ':', which would make label's scores column (topic:probability pairs joined by '|') ambiguous; rename it, such as 'syria-war'"),
+    ] {
+        let rows = vec![
+            vec![corpus()[0].text.clone(), "sports".to_string()],
+            vec![corpus()[1].text.clone(), labels.to_string()],
+        ];
+        std::fs::write(d.join("bad.csv"), csv_bytes(b',', false, &["text", "labels"], &rows)).unwrap();
+        let expected = format!("tagger: bad.csv: line 3, column labels: {says}");
+        tagger(["train", "bad.csv", "-o", "m2.bin"]).dir(d).run().fails_with(&expected);
+        tagger(["eval", "bad.csv"]).dir(d).run().fails_with(&expected);
+        tagger(["vocab", "--partial", "bad.csv", "-o", "v.bin"]).dir(d).run().fails_with(&expected);
+    }
+    assert!(!d.join("m2.bin").exists() && !d.join("v.bin").exists());
+}
+
+// Issue 12, item 18: what a new user read in help and inspect.
+
+#[test]
+fn top_k_help_says_zero_means_no_limit_and_inspect_shows_the_date_and_whole_counts() {
+    for cmd in ["predict", "label"] {
+        let help = tagger([cmd, "--help"]).run().ok();
+        let line = help.lines().find(|l| l.contains("--top-k")).expect("--top-k in help");
+        assert!(line.contains("(0: no limit) [default: 0]"), "{cmd}: {line}");
+    }
+    let text = tagger(["inspect"]).run().ok();
+    assert!(text.contains("(10261 documents) on 2025-12-02, tagger "), "the training date: {text}");
+    let counts: Vec<&str> = text.lines().filter(|l| l.contains(" documents, threshold ")).collect();
+    assert_eq!(counts.len(), 10, "{text}");
+    for line in counts {
+        let count = line.split_once('(').unwrap().1.split_once(' ').unwrap().0;
+        assert!(count.parse::<u64>().is_ok(), "a whole number of documents, not {count:?}: {line}");
+    }
 }

@@ -58,6 +58,8 @@ pub struct LabelArgs {
     /// Rows per parallel batch.
     #[arg(long, default_value_t = 1024, value_parser = parse_positive)]
     batch_size: usize,
+    #[command(flatten)]
+    limit: super::RecordLimit,
     /// No progress bar and no summary on stderr.
     #[arg(short, long)]
     quiet: bool,
@@ -114,6 +116,7 @@ pub fn run(args: LabelArgs) -> Result<()> {
         wide: args.wide,
         skip_bad: args.skip_bad,
         batch_size: args.batch_size,
+        max_record_bytes: args.limit.max_record_size,
         ..LabelOptions::new(decision)
     };
     let (input, name, size) = open_input(&args.input)?;

@@ -65,14 +65,49 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 /// A usage error that clap cannot see while parsing (how many inputs go with which option):
-/// reported the way clap reports its own, with the subcommand's usage line, and exit code 2.
+/// reported as clap's own are ([`usage_line`]), with the subcommand's usage, and exit code 2.
 /// Called before any work starts, so exiting here leaves nothing half done.
 fn usage_error(subcommand: &str, message: impl std::fmt::Display) -> ! {
     use clap::CommandFactory;
     let mut cli = Cli::command();
     cli.build();
     let command = cli.find_subcommand_mut(subcommand).expect("a subcommand of tagger");
-    command.error(clap::error::ErrorKind::ArgumentConflict, message).exit()
+    let err = command.error(clap::error::ErrorKind::ArgumentConflict, message);
+    eprintln!("tagger: {}", usage_line(&err));
+    std::process::exit(2)
+}
+
+/// A clap error as the one line README promises (`tagger: ` is added by the caller): clap's
+/// message, its tips, and the usage line, without the blank lines and the `--help` footer.
+/// Clap prints several lines starting `error:`, which a script reading the first line of stderr
+/// cannot tell from tagger's own errors.
+pub fn usage_line(err: &clap::Error) -> String {
+    let text = err.render().to_string();
+    let mut message = String::new();
+    let mut tips = Vec::new();
+    let mut usage = None;
+    for block in text.split("\n\n") {
+        let flat = block.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let Some(m) = flat.strip_prefix("error: ") {
+            message = m.to_string();
+        } else if let Some(u) = flat.strip_prefix("Usage: ") {
+            usage = Some(u.to_string());
+        } else if !flat.is_empty() && !flat.starts_with("For more information") {
+            // `tip: a similar argument exists: ...` and the like.
+            tips.push(flat);
+        }
+    }
+    if message.is_empty() {
+        message = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    let mut line = message;
+    if !tips.is_empty() {
+        line.push_str(&format!(" ({})", tips.join("; ")));
+    }
+    if let Some(u) = usage {
+        line.push_str(&format!("; usage: {u} (more with --help)"));
+    }
+    line
 }
 
 /// A usage error found in what the options name (an output that is an input, a shard given
@@ -124,6 +159,34 @@ fn parse_jobs(text: &str) -> std::result::Result<usize, String> {
         }
         n => Ok(n),
     }
+}
+
+/// `--max-record-size`: the longest row, JSON line or document read, such as `64MiB`, `1G` or
+/// `4096` (bytes). K, M and G are powers of 1024, with or without `iB`.
+fn parse_size(text: &str) -> std::result::Result<u64, String> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("'{text}' is not a size (such as 256MiB, 64K or 4096)")),
+    };
+    match number.parse::<u64>().ok().and_then(|n| n.checked_mul(1 << shift)) {
+        Some(n) if n >= 1 => Ok(n),
+        _ => Err(format!("'{text}' is not a size of at least 1 byte (such as 256MiB, 64K or 4096)")),
+    }
+}
+
+/// `--max-record-size`, shared by every command that reads rows or documents.
+#[derive(Debug, Clone, clap::Args)]
+struct RecordLimit {
+    /// Longest row, JSON line or document read (such as 64MiB or 1G); a longer one is refused
+    /// with its line number instead of filling memory.
+    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
+    max_record_size: u64,
 }
 
 /// Columns chosen by `--text-column`: names or 0-based indices, at least one.

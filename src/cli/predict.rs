@@ -1,5 +1,6 @@
 //! `tagger predict`: topics of text files, folders of `.txt` files, or stdin.
 
+use super::files::{non_utf8_bytes, quoted};
 use super::{load_model, parse_probability, progress};
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
@@ -42,23 +43,30 @@ pub struct PredictArgs {
     /// Also show every topic's score and which model answered.
     #[arg(short, long)]
     verbose: bool,
+    #[command(flatten)]
+    limit: super::RecordLimit,
     /// No progress on stderr.
     #[arg(short, long)]
     quiet: bool,
 }
 
 /// Every document to read, in order: files as given, folders expanded to their .txt files.
-fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// What a walk passed over is said on stderr (notes not under `-q`; warnings always).
+fn collect_inputs(inputs: &[PathBuf], quiet: bool) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for input in inputs {
         if input.as_os_str() != "-" && input.is_dir() {
-            let mut found = Vec::new();
-            walk(input, &mut found)?;
-            if found.is_empty() {
+            let found = super::files::txt_files_below(input)?;
+            for note in found.notes.iter().filter(|_| !quiet) {
+                eprintln!("tagger: note: {note}");
+            }
+            for warning in &found.warnings {
+                eprintln!("tagger: warning: {warning}");
+            }
+            if found.files.is_empty() {
                 return Err(Error::io(input, std::io::Error::other("no .txt file in this folder")));
             }
-            found.sort();
-            out.extend(found);
+            out.extend(found.files);
         } else {
             out.push(input.clone());
         }
@@ -66,33 +74,29 @@ fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
-    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-        let path = entry.map_err(|e| Error::io(dir, e))?.path();
-        if path.is_dir() {
-            walk(&path, found)?;
-        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt")) {
-            found.push(path);
-        }
-    }
-    Ok(())
-}
-
-/// Reads a document as UTF-8, naming line and byte of the first invalid sequence.
-fn read_document(path: &Path) -> Result<(String, String)> {
+/// Reads a document as UTF-8, naming line and byte of the first invalid sequence. A document
+/// longer than `limit` bytes is refused: a regular file by its size, before it is read, and
+/// stdin or a device (`/dev/zero`) once `limit` bytes have been read.
+fn read_document(path: &Path, limit: u64) -> Result<(String, String)> {
     let mut bytes = Vec::new();
-    let name = if path.as_os_str() == "-" {
-        std::io::stdin().read_to_end(&mut bytes).map_err(|e| Error::io("<stdin>", e))?;
-        "-".to_string()
+    let name = quoted(path);
+    let reader: Box<dyn Read> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin())
     } else {
-        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(|e| Error::io(path, e))?;
-        path.display().to_string()
+        let file = std::fs::File::open(path).map_err(|e| Error::io(&name, e))?;
+        let meta = file.metadata().map_err(|e| Error::io(&name, e))?;
+        if meta.is_file() && meta.len() > limit {
+            return Err(too_long(name, limit));
+        }
+        Box::new(file)
     };
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(Error::input(
-            Location::file(&name).at_line(1),
-            "the file is UTF-16; tagger reads UTF-8: convert it with `iconv -f UTF-16 -t UTF-8`",
-        ));
+    let io_name = if path.as_os_str() == "-" { "<stdin>".to_string() } else { name.clone() };
+    reader.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| Error::io(&io_name, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_long(name, limit));
+    }
+    if let Some(message) = tagger::corpus::foreign_encoding(&bytes) {
+        return Err(Error::input(Location::file(&name).at_line(1), message));
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok((name, text)),
@@ -111,21 +115,31 @@ fn read_document(path: &Path) -> Result<(String, String)> {
     }
 }
 
+fn too_long(name: String, limit: u64) -> Error {
+    Error::input(
+        Location::file(name),
+        format!(
+            "the document is longer than {} (--max-record-size): is it a text file? If it is meant to be that long, raise --max-record-size",
+            tagger::quotes::size_text(limit)
+        ),
+    )
+}
+
 pub fn run(args: PredictArgs) -> Result<()> {
     if args.inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         super::refuse("'-' is given more than once: standard input can be read only once");
     }
     let (model, model_name) = load_model(args.model.as_deref())?;
     let decision = Decision { threshold: args.threshold, top_k: args.top_k };
-    let files = collect_inputs(&args.inputs)?;
+    let files = collect_inputs(&args.inputs, args.quiet)?;
     // A CMS export given to `predict` is one document: almost never what was meant.
     for path in &args.inputs {
         let ext = path.extension().map(|e| e.to_ascii_lowercase());
         if !args.quiet && matches!(ext.as_ref().and_then(|e| e.to_str()), Some("csv" | "tsv" | "jsonl")) {
             eprintln!(
                 "tagger: note: {} is tagged as one article; to tag each row of an export, use `tagger label {}`",
-                path.display(),
-                path.display()
+                quoted(path),
+                quoted(path)
             );
         }
     }
@@ -146,16 +160,16 @@ pub fn run(args: PredictArgs) -> Result<()> {
         let results: Vec<Result<(String, String, tagger::Prediction)>> = chunk
             .par_iter()
             .map_init(Scratch::default, |scratch, path| {
-                let (name, text) = read_document(path)?;
+                let (name, text) = read_document(path, args.limit.max_record_size)?;
                 let p = model.predict_with(&text, decision, scratch);
                 Ok((name, text, p))
             })
             .collect();
-        for result in results {
+        for (path, result) in chunk.iter().zip(results) {
             let (name, text, p) = result?;
             match args.format {
                 Format::Text => write_text(&mut out, &model, &name, &text, &p, &args).map_err(write_err)?,
-                Format::Json => write_json(&mut out, &model, &name, &text, &p, &args).map_err(write_err)?,
+                Format::Json => write_json(&mut out, &model, path, &text, &p, &args).map_err(write_err)?,
             }
         }
         bar.inc(chunk.len() as u64);
@@ -202,14 +216,19 @@ fn write_text(
 fn write_json(
     out: &mut impl Write,
     model: &Model,
-    name: &str,
+    path: &Path,
     text: &str,
     p: &tagger::Prediction,
     args: &PredictArgs,
 ) -> std::io::Result<()> {
     let topics = model.topics();
     let mut obj = serde_json::Map::new();
-    obj.insert("file".into(), name.into());
+    // JSON strings are Unicode: a name that is not UTF-8 is given as text with U+FFFD for
+    // what is not, and exactly, byte for byte, in `file_bytes`.
+    obj.insert("file".into(), path.to_string_lossy().into());
+    if let Some(bytes) = non_utf8_bytes(path) {
+        obj.insert("file_bytes".into(), bytes.into());
+    }
     tagger::batch::insert_prediction(&mut obj, p, topics);
     if args.explain {
         let explained: serde_json::Map<_, _> = p

@@ -34,6 +34,8 @@ pub(super) struct CsvArgs {
     /// CSV delimiter: , ; | or tab.
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
     delimiter: u8,
+    #[command(flatten)]
+    limit: super::RecordLimit,
 }
 
 impl CsvArgs {
@@ -43,6 +45,7 @@ impl CsvArgs {
             delimiter: self.delimiter,
             text_columns: self.text_column.0.clone(),
             labels_column: self.labels_column.as_deref().map(ColumnSpec::parse),
+            max_record_bytes: self.limit.max_record_size,
         };
         let corpus = read_labeled(reader, &name, &opts)?;
         // Quotes that may close too late: train, eval and vocab warn alike.
@@ -129,17 +132,51 @@ pub(super) struct TfidfArgs {
     #[arg(long, default_value = "2", value_parser = DocFreq::parse)]
     min_df: DocFreq,
     /// Drop n-grams in more than this share (0.0-1.0) or number of documents.
-    #[arg(long, default_value = "1.0", value_parser = DocFreq::parse)]
+    #[arg(long, default_value = "1.0", value_parser = parse_max_df)]
     max_df: DocFreq,
     /// Keep only the most frequent n-grams.
-    #[arg(long)]
+    #[arg(long, value_parser = super::parse_positive)]
     max_features: Option<usize>,
     /// Raw term counts instead of 1 + ln(count).
     #[arg(long)]
     no_sublinear_tf: bool,
 }
 
+/// `--max-df`: as `--min-df`, but 0 (or 0.0) would keep no n-gram at all, whatever the data.
+fn parse_max_df(text: &str) -> std::result::Result<DocFreq, String> {
+    match DocFreq::parse(text)? {
+        DocFreq::Count(0) | DocFreq::Fraction(0.0) => Err(format!(
+            "'{text}' keeps no n-gram (at most 0 documents); use a count of at least 1 or a fraction above 0"
+        )),
+        df => Ok(df),
+    }
+}
+
+/// `--alpha`: additive smoothing, a finite number above 0 (0 gives unseen n-grams probability 0).
+fn parse_alpha(text: &str) -> std::result::Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(a) if a.is_finite() && a > 0.0 => Ok(a),
+        _ => Err(format!("'{text}' is not a smoothing value: use a finite number above 0, such as 0.1")),
+    }
+}
+
+/// `--cv K` and `--tune-thresholds K`: at least 2 folds (one fold leaves nothing to train on).
+fn parse_folds(text: &str) -> std::result::Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(k) if k >= 2 => Ok(k),
+        _ => Err(format!("'{text}' is not a number of folds: use 2 or more, such as 5")),
+    }
+}
+
 impl TfidfArgs {
+    /// Refuses, as a usage error before any file is read, settings that no data can satisfy
+    /// (`--max-df 3 --min-df 5`).
+    pub(super) fn check(&self, ngrams: (u8, u8), subcommand: &str) {
+        if let Err(e) = self.params(ngrams) {
+            super::usage_error(subcommand, e);
+        }
+    }
+
     pub(super) fn params(&self, ngrams: (u8, u8)) -> Result<TfidfValidParams> {
         TfidfParams::new()
             .ngrams(ngrams.0, ngrams.1)
@@ -175,8 +212,8 @@ pub struct TrainArgs {
     text: TextArgs,
     #[command(flatten)]
     tfidf: TfidfArgs,
-    /// Additive smoothing of naive Bayes.
-    #[arg(long, default_value_t = 0.1)]
+    /// Additive smoothing of naive Bayes (a finite number above 0).
+    #[arg(long, default_value = "0.1", value_parser = parse_alpha)]
     alpha: f64,
     /// Complement naive Bayes (the default: better in 5-fold cross-validation on both
     /// data/labels.csv and SANAD).
@@ -198,12 +235,12 @@ pub struct TrainArgs {
     #[arg(long, default_value = "0.7", value_parser = parse_probability)]
     threshold: f64,
     /// Cross-validate with K stratified folds and print micro/macro F1 instead of writing a model.
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", value_parser = parse_folds)]
     cv: Option<usize>,
     /// Choose each topic's threshold by K-fold cross-validation on this data (the threshold
     /// with the best out-of-fold F1 for the topic) and store them in the model; multi-label
     /// only. `--threshold` at prediction time still overrides them all.
-    #[arg(long, value_name = "K", conflicts_with_all = ["cv", "merge", "partial"])]
+    #[arg(long, value_name = "K", value_parser = parse_folds, conflicts_with_all = ["cv", "merge", "partial"])]
     tune_thresholds: Option<usize>,
     /// What the training data is, where it comes from and its licenses; stored in the model
     /// and shown by `tagger inspect`.
@@ -325,6 +362,13 @@ fn check_files(args: &TrainArgs) {
 }
 
 pub fn run(args: TrainArgs) -> Result<()> {
+    // Settings that no data can satisfy are usage errors, found before anything is read.
+    if let Err(e) = nb_params(&args) {
+        super::usage_error("train", e);
+    }
+    if !args.merge {
+        args.tfidf.check(args.text.ngrams, "train");
+    }
     check_files(&args);
     // Counting and saving cannot stop midway: a signal removes the temporary output file and exits.
     super::stop_cleanly_on_signals(false);

@@ -34,6 +34,8 @@ pub struct VocabArgs {
 }
 
 pub fn run(args: VocabArgs) -> Result<()> {
+    // With --merge the n-gram range comes from the shards; the bounds do not depend on it.
+    args.tfidf.check((1, 1), "vocab");
     let role = if args.merge { "the shard" } else { "the input" };
     let mut inputs: Vec<Input> = args.inputs.iter().map(|p| Input::new(role, p)).collect();
     inputs.extend(args.text.stopwords_input());

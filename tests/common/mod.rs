@@ -83,13 +83,16 @@ impl Run {
         assert_eq!(self.stderr, format!("{expected}\n"));
     }
 
-    /// A usage error: exit 2, clap's message on stderr, nothing on stdout.
+    /// A usage error: exit 2, nothing on stdout, and one `tagger: ` line on stderr (clap's
+    /// message, tips and usage line) that mentions `mentions`. Returns the line.
     #[track_caller]
-    pub fn usage_error(&self, mentions: &str) {
+    pub fn usage_error(&self, mentions: &str) -> String {
         assert_eq!(self.code, Some(2), "expected exit 2; stderr: {}", self.stderr);
         assert!(self.stdout.is_empty(), "stdout: {}", self.out());
-        assert!(self.stderr.starts_with("error: "), "stderr: {}", self.stderr);
-        assert!(self.stderr.contains(mentions), "stderr does not mention {mentions:?}: {}", self.stderr);
+        let line = self.stderr.strip_suffix('\n').unwrap_or_else(|| panic!("stderr: {:?}", self.stderr));
+        assert!(!line.contains('\n') && line.starts_with("tagger: "), "not one tagger: line: {:?}", self.stderr);
+        assert!(line.contains(mentions), "stderr does not mention {mentions:?}: {}", self.stderr);
+        line.to_string()
     }
 }
 
