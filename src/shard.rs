@@ -531,10 +531,12 @@ pub fn model_differences(a: &Model, b: &Model, rel_tol: f64) -> Vec<String> {
         let mut beyond = 0usize;
         for (i, (p, q)) in x.iter().zip(y).enumerate() {
             let rel = if p == q { 0.0 } else { (p - q).abs() / p.abs().max(q.abs()) };
-            // A NaN difference counts as beyond, and as the worst.
-            if rel.is_nan() || rel > rel_tol {
+            // A NaN (a NaN sum, or infinities of one sign against a finite value) is beyond any
+            // tolerance.
+            let rel = if rel.is_nan() { f64::INFINITY } else { rel };
+            if rel > rel_tol {
                 beyond += 1;
-                if worst.is_none_or(|(_, w)| rel.is_nan() || rel > w) {
+                if worst.is_none_or(|(_, w)| rel > w) {
                     worst = Some((i, rel));
                 }
             }
