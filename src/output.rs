@@ -162,12 +162,13 @@ fn open_stream(target: &Path) -> Result<Option<File>> {
     }
 }
 
-/// A duplicate of stdout or stderr when `target` names one of them. Reopening the path instead
+/// A duplicate of stdout or stderr when `target` names one of them (`-` is stdout, as for
+/// inputs; a file named `-` is `./-`). Reopening the path instead
 /// would lose the shell's redirection mode (`>>` appends) and, for a file, its offset.
 fn standard_stream(target: &Path) -> std::io::Result<Option<File>> {
     let name = target.to_string_lossy();
     let fd = match name.as_ref() {
-        "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => 1,
+        "-" | "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => 1,
         "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => 2,
         _ => return Ok(None),
     };
@@ -196,7 +197,7 @@ pub fn is_stdout(target: &Path) -> bool {
     {
         use std::os::fd::AsFd;
         use std::os::unix::fs::MetadataExt;
-        if matches!(target.to_str(), Some("/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1")) {
+        if matches!(target.to_str(), Some("-" | "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1")) {
             return true;
         }
         let stdout = std::io::stdout().as_fd().try_clone_to_owned().map(File::from).and_then(|f| f.metadata());
@@ -207,7 +208,7 @@ pub fn is_stdout(target: &Path) -> bool {
     }
     #[cfg(not(unix))]
     {
-        target == Path::new("/dev/stdout")
+        target == Path::new("-") || target == Path::new("/dev/stdout")
     }
 }
 
