@@ -275,7 +275,7 @@ fn corpus(texts: Vec<String>, labels: &Bound<'_, PyAny>) -> PyResult<LabeledCorp
     for (i, item) in labels.try_iter()?.enumerate() {
         let item = item?;
         let topics = if let Ok(s) = item.downcast::<PyString>() {
-            parse_labels(&s.to_cow()?)
+            parse_labels(&s.to_cow()?).map_err(|why| DataError::new_err(format!("row {i}: {why}")))?
         } else if let Ok(list) = item.extract::<Vec<String>>() {
             list
         } else {
@@ -476,7 +476,11 @@ fn model_shard_count(py: Python<'_>, texts: Vec<String>, labels: Vec<String>, vo
         let vocab = Vocab::from_bytes(vocab, "vocabulary")?;
         // Built here rather than with `LabeledCorpus::from_rows`, which refuses rows that all
         // lack a topic: in a multi-label corpus, a partition of only such rows is legal.
-        let names: Vec<Vec<String>> = labels.iter().map(|l| parse_labels(l)).collect();
+        let names: Vec<Vec<String>> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| parse_labels(l).map_err(|why| Error::training("partition", format!("row {i}: {why}"))))
+            .collect::<tagger::Result<_>>()?;
         let topics: Vec<String> =
             names.iter().flatten().cloned().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
         let index = |n: &String| topics.binary_search(n).expect("collected above") as u32;
