@@ -71,21 +71,6 @@ def local_path(u):
     return None if "://" in u else u
 
 
-def read_csv(spark, u):
-    # RFC 4180 as tagger reads it: quoted fields with doubled quotes and line breaks.
-    return (spark.read.option("header", True).option("multiLine", True).option("quote", '"')
-            .option("escape", '"').option("encoding", "UTF-8").option("mode", "FAILFAST").csv(u))
-
-
-def hadoop_put(spark, local, dest):
-    """Copies a driver-local file to any Hadoop URI, through the JVM's FileSystem API."""
-    jvm, conf = spark.sparkContext._jvm, spark.sparkContext._jsc.hadoopConfiguration()
-    dst = jvm.org.apache.hadoop.fs.Path(dest)
-    fs = dst.getFileSystem(conf)
-    fs.mkdirs(dst.getParent())
-    fs.copyFromLocalFile(False, True, jvm.org.apache.hadoop.fs.Path(Path(local).resolve().as_uri()), dst)
-
-
 def peak_memory_mib():
     """Peak resident memory of the driver: this Python process and its parent JVM (spark-submit)."""
     py = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -133,7 +118,7 @@ def main():
     n = args.partitions
 
     t0 = time.perf_counter()
-    train_df = read_csv(spark, train_uri).repartition(n)
+    train_df = tspark.read(spark, train_uri, "csv").repartition(n)
     count = train_df.count()
     stage("read training CSV", time.perf_counter() - t0, f"{train_uri}: {count} rows, {n} partitions")
     if args.expect_train_rows and count != args.expect_train_rows:
@@ -148,11 +133,11 @@ def main():
     model_local = os.path.join(scratch, "model.bin")
     model.save(model_local)
     model_uri = uri(args.work, "model.bin")
-    hadoop_put(spark, model_local, model_uri)
+    tspark.write_bytes(spark, model_uri, model.to_bytes(), overwrite=True)
     stage("write the model", time.perf_counter() - t0, model_uri)
 
     t0 = time.perf_counter()
-    test_df = read_csv(spark, test_uri)
+    test_df = tspark.read(spark, test_uri, "csv")
     # The row's place in the file, to compare with tagger label's output, which keeps file order.
     with_row = test_df.rdd.zipWithIndex().map(lambda r: (r[1],) + tuple(r[0])).toDF(["row"] + test_df.columns)
     labeled = tspark.label(with_row.repartition(n), text_col="text", model=model_uri)

@@ -23,17 +23,33 @@ executors: ship an environment with `spark-submit --archives env.tar.gz#env` and
 
 from __future__ import annotations
 
+if __name__ == "__main__" and not __package__:
+    # Run as a file (`spark-submit .../tagger/spark.py label ...`, which cannot take `-m`): the
+    # package's folder is then first on sys.path, where its sklearn.py would shadow
+    # scikit-learn; drop it and run the installed package's entry instead.
+    import os as _os
+    import sys as _sys
+
+    _here = _os.path.dirname(_os.path.abspath(__file__))
+    _sys.path = [p for p in _sys.path if _os.path.abspath(p or ".") != _here]
+    from tagger.spark import main as _main
+
+    _sys.exit(_main())
+
+import argparse
 import math
 import os
 import tempfile
 import time
+import shlex
+import sys
 import uuid
 from typing import Callable, Optional
 
 from . import DataError, Model, SettingsError
 from . import _tagger
 
-__all__ = ["label", "train", "ship_model"]
+__all__ = ["label", "train", "ship_model", "read", "write_bytes", "main"]
 
 # Models loaded in this Python worker, by where they came from: a worker that Spark reuses for
 # the next task (spark.python.worker.reuse, the default) labels with the model it has.
@@ -254,3 +270,211 @@ def train(df, text_col: str = "text", labels_col: Optional[str] = None, *, bucke
         return model
     finally:
         rows.unpersist()
+
+
+# ---------------------------------------------------------------------------------------------
+# Files at any Hadoop URI, and the command line.
+
+FORMATS = ("csv", "parquet", "json")
+
+
+def _format_of(path: str, given: Optional[str]) -> str:
+    if given:
+        return given
+    name = path.rstrip("/").lower()
+    for ext, fmt in ((".csv", "csv"), (".tsv", "csv"), (".jsonl", "json"), (".json", "json")):
+        if name.endswith(ext):
+            return fmt
+    return "parquet"  # a .parquet file or a folder of part files, as Spark writes them
+
+
+def read(spark, path: str, fmt: Optional[str] = None, delimiter: str = ","):
+    """A DataFrame of the file or folder at `path` (a local path or any Hadoop URI).
+
+    fmt: "csv", "parquet" or "json" (JSON Lines); default from the name (.csv, .tsv, .json,
+    .jsonl; anything else is Parquet). CSV is read as `tagger label` reads it: a header row,
+    RFC 4180 quotes (doubled quotes, line breaks inside quoted fields), UTF-8, and a malformed
+    row fails the job instead of being dropped.
+    """
+    fmt = _format_of(path, fmt)
+    if fmt == "csv":
+        return (spark.read.option("header", True).option("multiLine", True).option("quote", '"')
+                .option("escape", '"').option("encoding", "UTF-8").option("sep", delimiter)
+                .option("mode", "FAILFAST").csv(path))
+    if fmt == "json":
+        return spark.read.option("mode", "FAILFAST").json(path)
+    if fmt == "parquet":
+        return spark.read.parquet(path)
+    raise SettingsError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+
+
+def write_bytes(spark, dest: str, data: bytes, overwrite: bool = False) -> None:
+    """Writes `data` to a local path or any Hadoop URI, from the driver, as one file.
+
+    A local path is written atomically (a temporary file beside it, then a rename). A URI is
+    written through the JVM's Hadoop FileSystem to a temporary name in the same folder and
+    renamed, which is atomic on HDFS and local file systems (object stores copy instead). An
+    existing file is an error unless overwrite=True.
+    """
+    if "://" not in dest and not dest.startswith("file:"):
+        if os.path.exists(dest) and not overwrite:
+            raise DataError(f"{dest}: already exists; choose another name or pass --overwrite")
+        folder = os.path.dirname(os.path.abspath(dest))
+        fd, tmp = tempfile.mkstemp(prefix=".tagger-", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, dest)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        return
+    jvm, conf = spark.sparkContext._jvm, spark.sparkContext._jsc.hadoopConfiguration()
+    Path = jvm.org.apache.hadoop.fs.Path
+    dst = Path(dest)
+    fs = dst.getFileSystem(conf)
+    if fs.exists(dst) and not overwrite:
+        raise DataError(f"{dest}: already exists; choose another name or pass --overwrite")
+    if dst.getParent() is not None:
+        fs.mkdirs(dst.getParent())
+    tmp = Path(dst.getParent(), f".tagger-{uuid.uuid4().hex}.tmp")
+    out = fs.create(tmp, False)
+    try:
+        out.write(bytearray(data))
+    finally:
+        out.close()
+    if overwrite and fs.exists(dst):
+        fs.delete(dst, False)
+    if not fs.rename(tmp, dst):
+        fs.delete(tmp, False)
+        raise DataError(f"{dest}: could not rename the written file into place")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m tagger.spark",
+        description="Label files or train a model with tagger through Apache Spark.",
+        epilog="Spark's own options: with `python -m tagger.spark`, put spark-submit options "
+               "before the command (python -m tagger.spark --master yarn --archives env.tar.gz#env "
+               "label ...); with spark-submit, give the file this module is in "
+               "(python -c 'import tagger.spark as s; print(s.__file__)') and the command after it.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    lab = sub.add_parser("label", help="add topics and scores to every row of a file (CSV, Parquet, JSON Lines)")
+    lab.add_argument("input", help="file or folder to label: a local path or any Hadoop URI")
+    lab.add_argument("output", help="where to write the labeled rows (a folder of part files, as Spark writes)")
+    lab.add_argument("--model", default=None, help="model file, a path or any Hadoop URI (default: the embedded model)")
+    lab.add_argument("--shipped", action="store_true", help="--model names a file given to spark-submit --files")
+    lab.add_argument("--text-col", default="text", help="column holding the text (default text)")
+    lab.add_argument("--input-format", choices=FORMATS, default=None, help="default: from the input's name")
+    lab.add_argument("--format", choices=FORMATS, default=None,
+                     help="output format (default: from the output's name, else parquet); CSV gets "
+                          "`tagger label`'s two text columns, Parquet and JSON typed ones")
+    lab.add_argument("--delimiter", default=",", help="CSV delimiter, input and output (default ,)")
+    lab.add_argument("--threshold", type=float, default=None)
+    lab.add_argument("--top-k", type=int, default=None)
+    lab.add_argument("--partitions", type=int, default=None, help="repartition the input first")
+    lab.add_argument("--overwrite", action="store_true", help="replace an existing output")
+
+    tr = sub.add_parser("train", help="train a model through Spark (tagger's exact sharded training)")
+    tr.add_argument("input", help="labeled rows (text and labels columns): a local path or any Hadoop URI")
+    tr.add_argument("-o", "--output", required=True, help="model file to write, a path or any Hadoop URI")
+    tr.add_argument("--text-col", default="text")
+    tr.add_argument("--labels-col", default=None, help="default: labels, else label")
+    tr.add_argument("--input-format", choices=FORMATS, default=None)
+    tr.add_argument("--delimiter", default=",")
+    tr.add_argument("--partitions", type=int, default=None, help="training shards (default: the input's partitions)")
+    tr.add_argument("--buckets", type=int, default=None, help="round 1 reduce tasks (default: --partitions)")
+    tr.add_argument("--fan-in", type=int, default=2)
+    tr.add_argument("--ngrams", default="1,2", help="MIN,MAX (default 1,2)")
+    tr.add_argument("--no-stem", action="store_true")
+    tr.add_argument("--keep-numbers", action="store_true")
+    tr.add_argument("--min-df", default="2")
+    tr.add_argument("--max-df", default="1.0")
+    tr.add_argument("--max-features", type=int, default=None)
+    tr.add_argument("--no-sublinear-tf", action="store_true")
+    tr.add_argument("--alpha", type=float, default=0.1)
+    tr.add_argument("--kind", choices=("complement", "multinomial", "balanced"), default="complement")
+    tr.add_argument("--mode", choices=("auto", "single", "multi"), default="auto")
+    tr.add_argument("--threshold", type=float, default=0.7)
+    tr.add_argument("--about", default="")
+    tr.add_argument("--overwrite", action="store_true", help="replace an existing model file")
+    return p
+
+
+def _session(submit_args: list):
+    """The active SparkSession, or a new one; spark-submit options given to `python -m` become
+    PYSPARK_SUBMIT_ARGS, which pyspark hands to the spark-submit it starts."""
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+
+    if submit_args:
+        if SparkContext._active_spark_context is not None or os.environ.get("SPARK_ENV_LOADED"):
+            raise SettingsError("spark-submit options go to spark-submit itself when it runs this file: "
+                                + " ".join(submit_args))
+        os.environ["PYSPARK_SUBMIT_ARGS"] = " ".join(map(shlex.quote, submit_args + ["pyspark-shell"]))
+    return SparkSession.builder.appName("tagger").getOrCreate()
+
+
+def main(argv: Optional[list] = None) -> int:
+    """`python -m tagger.spark [spark-submit options] {label,train} ...`; returns the exit code
+    (0, 1 for bad data or a failed job, 2 for a usage error, as the tagger binary)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = ("label", "train")
+    at = next((i for i, a in enumerate(argv) if a in commands), None)
+    if at is None or any(a in ("-h", "--help") for a in argv[:at]):
+        _parser().parse_args(argv[at:] if at is not None else argv)  # prints help or the usage error
+        return 2
+    submit, argv = [a for a in argv[:at] if a != "--"], argv[at:]
+    args = _parser().parse_args(argv)
+
+    def say(name, secs, detail=""):
+        print(f"tagger.spark: {name}: {secs:.1f} s" + (f"; {detail}" if detail else ""), file=sys.stderr, flush=True)
+
+    try:
+        spark = _session(submit)
+        t0 = time.perf_counter()
+        df = read(spark, args.input, args.input_format, args.delimiter)
+        if args.partitions:
+            df = df.repartition(args.partitions)
+        if args.command == "label":
+            fmt = _format_of(args.output, args.format)
+            out = label(df, text_col=args.text_col, model=args.model, threshold=args.threshold,
+                        top_k=args.top_k, shipped=args.shipped, as_strings=fmt == "csv")
+            writer = out.write.mode("overwrite" if args.overwrite else "errorifexists")
+            if fmt == "csv":
+                writer.option("header", True).option("quote", '"').option("escape", '"') \
+                    .option("sep", args.delimiter).csv(args.output)
+            elif fmt == "json":
+                writer.json(args.output)
+            else:
+                writer.parquet(args.output)
+            say("label", time.perf_counter() - t0, f"{args.input} -> {args.output} ({fmt})")
+        else:
+            if not args.overwrite and "://" not in args.output and os.path.exists(args.output):
+                raise DataError(f"{args.output}: already exists; choose another name or pass --overwrite")
+            lo, _, hi = args.ngrams.partition(",")
+            try:
+                ngrams = (int(lo), int(hi or lo))
+            except ValueError:
+                raise SettingsError(f"--ngrams {args.ngrams!r}: expected MIN,MAX such as 1,2") from None
+            model = train(df, text_col=args.text_col, labels_col=args.labels_col, buckets=args.buckets,
+                          ngrams=ngrams, stem=not args.no_stem, keep_numbers=args.keep_numbers,
+                          min_df=args.min_df, max_df=args.max_df, max_features=args.max_features,
+                          sublinear_tf=not args.no_sublinear_tf, alpha=args.alpha, kind=args.kind,
+                          mode=args.mode, threshold=args.threshold, fan_in=args.fan_in, about=args.about,
+                          on_stage=say)
+            write_bytes(spark, args.output, model.to_bytes(), overwrite=args.overwrite)
+            say("train", time.perf_counter() - t0, f"model written to {args.output}")
+    except (DataError, SettingsError) as e:
+        print(f"tagger.spark: {e}", file=sys.stderr)
+        return 2 if isinstance(e, SettingsError) else 1
+    except Exception as e:  # Spark's own failures (AnalysisException, Py4JJavaError): one line
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        print(f"tagger.spark: {type(e).__name__}: {first}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
