@@ -70,7 +70,7 @@ TRAIN_OPTIONS = [
 SOURCE_DATE_EPOCH = "1764633600"  # 2025-12-02
 
 LICENSES = {
-    "tagger-project": "texts written for the project, MIT (data/labels.csv)",
+    "tagger-project": "texts written for the project, MIT (data/labels.csv, data/written-news.csv)",
     "sanad-khaleej": "SANAD, Al Khaleej (UAE) articles, CC BY 4.0, Einea, Elnagar and Al Debsi 2019; "
     "politics articles labeled by the project (data/sanad-politics-labels.csv)",
     "asnd": "ASND, Al Jazeera news posts 2019-2020, CC BY 4.0, Chowdhury et al. 2020; politics and "

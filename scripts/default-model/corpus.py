@@ -100,8 +100,14 @@ def asnd_political_labels():
     return {row["hash"]: row["labels"] for row in read_csv(path)}
 
 
+# The project's own texts: data/labels.csv (the example corpus of README and the tests) and
+# data/written-news.csv (written later in the voices of many Arab outlets, for what the licensed
+# corpora lack: the 2022-2025 war, and culture and economy news beyond one outlet's sections).
+PROJECT_FILES = ["labels.csv", "written-news.csv"]
+
+
 def project_rows():
-    return [(r["text"], r["labels"]) for r in read_csv(os.path.join(ROOT, "data", "labels.csv"))]
+    return [(r["text"], r["labels"]) for name in PROJECT_FILES for r in read_csv(os.path.join(ROOT, "data", name))]
 
 
 def assemble(per_section=1500, religion=True, project_weight=1, asnd=True):
