@@ -2591,7 +2591,7 @@ fn top_k_help_says_zero_means_no_limit_and_inspect_shows_the_date_and_whole_coun
         assert!(line.contains("(0: no limit) [default: 0]"), "{cmd}: {line}");
     }
     let text = tagger(["inspect"]).run().ok();
-    assert!(text.contains("(7534 documents) on 2025-12-02, tagger "), "the training date: {text}");
+    assert!(text.contains("(8404 documents) on 2025-12-02, tagger "), "the training date: {text}");
     let counts: Vec<&str> = text.lines().filter(|l| l.contains(" documents, threshold ")).collect();
     assert_eq!(counts.len(), 10, "{text}");
     for line in counts {
