@@ -36,12 +36,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# The executors' Python: a fresh venv with the wheel, pyarrow and numpy (from pip's cache after
+# The executors' Python: a fresh venv with the wheel, pyarrow, pandas and numpy (from pip's cache after
 # the first run), packed as an archive. Its python is a link to this machine's python3, which
 # workers have; everything else in it is relative to where Spark unpacks it.
 echo "== packing the executors' Python environment" >&2
 "$PYTHON" -m venv "$BASE/env"
-"$BASE/env/bin/pip" install --quiet "$WHEEL" pyarrow numpy
+"$BASE/env/bin/pip" install --quiet "$WHEEL" pyarrow "pandas>=2.2,<3" numpy
 tar -czf "$BASE/tagger-env.tar.gz" -C "$BASE/env" .
 rm -rf "$BASE/env"
 echo "   $(du -h "$BASE/tagger-env.tar.gz" | cut -f1) archive" >&2

@@ -1,4 +1,4 @@
-# Sourced by run.sh and cluster.sh: checks Java, makes scripts/spark/.venv (pyspark, pyarrow,
+# Sourced by run.sh and cluster.sh: checks Java, makes scripts/spark/.venv (pyspark, pyarrow, pandas,
 # numpy and maturin from PyPI, the first time), builds the tagger binary (used on the driver by
 # the checks) and the Python package's wheel, and installs the wheel into the venv.
 # Sets HERE, REPO, VENV, TARGET, WHEEL, JAVA_HOME and SPARK_HOME.
@@ -25,11 +25,12 @@ if [ "${java_major:-0}" -lt 17 ]; then
 fi
 echo "== Java $java_major at $JAVA_HOME" >&2
 
-if [ ! -x "$VENV/bin/spark-submit" ] || ! "$VENV/bin/python" -c 'import pyarrow, maturin' 2>/dev/null; then
-    echo "== making $VENV: pyspark, pyarrow, numpy, maturin from PyPI" >&2
+if [ ! -x "$VENV/bin/spark-submit" ] || ! "$VENV/bin/python" -c 'import pyarrow, pandas, maturin' 2>/dev/null; then
+    echo "== making $VENV: pyspark, pyarrow, pandas, numpy, maturin from PyPI" >&2
     "$PYTHON" -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --upgrade pip
-    "$VENV/bin/pip" install --quiet pyspark pyarrow numpy maturin
+    # pandas: pyspark 4.3 checks for it (>= 2.2) in mapInArrow too; it warns on pandas 3.
+    "$VENV/bin/pip" install --quiet pyspark pyarrow "pandas>=2.2,<3" numpy maturin
 fi
 echo "== $("$VENV/bin/pip" show pyspark pyarrow 2>/dev/null | grep -E '^(Name|Version)' | tr '\n' ' ')" >&2
 

@@ -16,9 +16,10 @@ n-grams per partition and reduces them by key (a stable hash bucket of the n-gra
 holds every distinct n-gram; round 2 counts sparse per-topic sums per partition and merges them
 in a tree of reduce stages on the executors, so the driver receives one model.
 
-Needs pyspark and pyarrow where it runs (driver and executors) and this package on the
-executors: ship an environment with `spark-submit --archives env.tar.gz#env` and
-`spark.pyspark.python=./env/bin/python` (scripts/spark/README.md).
+Needs pyspark, pyarrow and pandas (pyspark 4.3 checks for it in mapInArrow) where it runs
+(driver and executors) and this package on the executors: ship an environment with
+`spark-submit --archives env.tar.gz#env` and `spark.pyspark.python=./env/bin/python`
+(scripts/spark/README.md).
 """
 
 from __future__ import annotations
