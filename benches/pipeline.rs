@@ -8,7 +8,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use std::hint::black_box;
 use std::path::Path;
 use tagger::batch::{label_csv, LabelOptions, Silent};
-use tagger::corpus::{read_labeled, CsvOptions};
+use tagger::csv_input::{read_labeled, CsvOptions};
 use tagger::features::Scratch;
 use tagger::text::TextPipeline;
 use tagger::{Model, TrainingMeta};

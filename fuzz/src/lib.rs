@@ -9,7 +9,7 @@ use linfa::ParamGuard;
 use std::sync::OnceLock;
 use tagger::batch::{LabelOptions, LabelSummary, OutputFormat, Silent};
 use tagger::classify::{LabelMode, NbKind, NbParams};
-use tagger::corpus::{read_labeled, CsvOptions};
+use tagger::csv_input::{read_labeled, CsvOptions};
 use tagger::features::{DocFreq, TfidfParams};
 use tagger::model::format::MAGIC;
 use tagger::shard::{ModelShard, Vocab, VocabShard, MODEL_SHARD_MAGIC, VOCAB_MAGIC, VOCAB_SHARD_MAGIC};

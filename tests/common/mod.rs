@@ -9,7 +9,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use tagger::corpus::{read_labeled, CsvOptions, LabeledCorpus};
+use tagger::corpus::LabeledCorpus;
+use tagger::csv_input::{read_labeled, CsvOptions};
 use tagger::TrainingMeta;
 use tempfile::TempDir;
 
@@ -386,7 +387,7 @@ pub fn shard_files(dir: &Path) {
     }
 }
 
-/// `data/labels.csv` read by the library (`corpus::read_labeled`), as the library tests train on it.
+/// `data/labels.csv` read by the library (`csv_input::read_labeled`), as the library tests train on it.
 pub fn labeled_corpus() -> &'static LabeledCorpus {
     static C: OnceLock<LabeledCorpus> = OnceLock::new();
     C.get_or_init(|| {
