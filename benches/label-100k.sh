@@ -14,8 +14,10 @@ work=${WORK:-/tmp/tagger-label-bench}
 [ -f "$data/sanad-khaleej-train.csv" ] || { echo "needs $data/sanad-khaleej-train.csv (../shared/data beside the checkout)" >&2; exit 1; }
 mkdir -p "$work"
 cd "$here"
-cargo build --release --quiet
-tagger=$here/target/release/tagger
+# The profiling profile: release code with line tables, so `perf record` on this same binary
+# names functions and lines (Cargo.toml).
+cargo build --profile profiling --quiet
+tagger=${CARGO_TARGET_DIR:-$here/target}/profiling/tagger
 
 python3 - "$data" "$work" <<'PY'
 import csv, sys, itertools

@@ -8,7 +8,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use std::hint::black_box;
 use std::path::Path;
 use tagger::batch::{label_csv, LabelOptions, Silent};
-use tagger::corpus::{read_labeled, CsvOptions};
+use tagger::csv_input::{read_labeled, CsvOptions};
 use tagger::features::Scratch;
 use tagger::text::TextPipeline;
 use tagger::{Model, TrainingMeta};
@@ -68,14 +68,8 @@ fn sanad(c: &mut Criterion) {
         return;
     };
     let corpus = read_labeled(std::fs::File::open(&train).unwrap(), "train", &CsvOptions::default()).unwrap();
-    let settings = tagger::TrainSettings {
-        steps: tagger::text::Step::ARABIC_DEFAULT.to_vec(),
-        tokenizer: Default::default(),
-        tfidf: linfa::ParamGuard::check(tagger::features::TfidfParams::new()).unwrap(),
-        nb: linfa::ParamGuard::check(tagger::classify::NbParams::new().kind(tagger::classify::NbKind::Complement))
-            .unwrap(),
-        threshold: 0.5,
-    };
+    // `tagger train`'s defaults, with the threshold these figures were first measured with.
+    let settings = tagger::TrainSettings { threshold: 0.5, ..Default::default() };
     let train_bytes = corpus.texts.bytes() as u64;
     let mut group = c.benchmark_group("sanad");
     group.sample_size(10);

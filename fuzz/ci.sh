@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The fuzzers in CI's short mode: each target runs a fixed number of inputs from a fixed seed,
-# starting from the seed corpora (fuzz/seed.sh) and the committed regressions. About 3 minutes
-# on 2 cores: half building, half fuzzing. Any crash fails the run and leaves the input in
-# fuzz/artifacts/<target>/; see fuzz/README.md, "Triage".
+# starting from the seed corpora (fuzz/seed.sh) and the committed regressions. Measured once in a
+# fresh checkout on this 2-core machine (2026-12-03), with other builds running beside it (load
+# average 8): 40:52 in all, 11:23 seeding (it builds fuzz/examples/seed_models.rs), 12:25 for
+# `cargo fuzz build`, 17:04 fuzzing; an idle machine is faster. Any crash fails the run and
+# leaves the input in fuzz/artifacts/<target>/; see fuzz/README.md, "Triage".
 #
 #   bash fuzz/ci.sh            # from anywhere; installs cargo-fuzz from crates.io if missing
 #
@@ -18,12 +20,14 @@ fi
 bash fuzz/seed.sh
 cargo fuzz build -s none
 
-# target, inputs to run, -max_len, dictionary. From a fresh seed corpus the targets run at about
-# 60,000, 1,200, 250, 2,400 and 120 inputs per second here, so each count is 20 to 35 seconds.
+# target, inputs to run, -max_len, dictionary. From a fresh seed corpus, in the run above, the
+# targets ran at 5,305, 114, 74, 289 and 38 inputs per second and took 380, 221, 110, 208 and 105
+# seconds. Each target prints its time.
 while read -r target runs max_len dict; do
   args=(-seed=1 -runs="$runs" -max_len="$max_len" -timeout=20 -rss_limit_mb=4096 -print_final_stats=1)
   [ "$dict" != - ] && args+=(-dict="fuzz/dicts/$dict")
   echo "fuzz: $target, $runs inputs" >&2
+  started=$SECONDS
   log="fuzz/artifacts/$target.log"
   mkdir -p fuzz/artifacts
   if ! cargo fuzz run -s none "$target" "fuzz/corpus/$target" "fuzz/regressions/$target" -- "${args[@]}" >"$log" 2>&1; then
@@ -32,6 +36,7 @@ while read -r target runs max_len dict; do
     exit 1
   fi
   grep -E '#[0-9]+[[:space:]]+DONE' "$log" >&2 || true
+  echo "fuzz: $target took $((SECONDS - started)) s" >&2
 done <<'TARGETS'
 normalize_tokenize 2000000 4096 text.dict
 label_csv 25000 4096 csv.dict

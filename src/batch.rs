@@ -2,7 +2,8 @@
 //! buffers, classify the batch in parallel, write it in input order, repeat. Memory is bounded by
 //! the batch, not the file.
 
-use crate::corpus::{check_encoding, csv_error, read_headers, resolve_columns, ColumnSpec, TextStore};
+use crate::corpus::TextStore;
+use crate::csv_input::{check_encoding, csv_error, read_headers, resolve_columns, ColumnSpec};
 use crate::error::{Error, Location, Result};
 use crate::features::Scratch;
 use crate::model::Prediction;
@@ -595,14 +596,14 @@ fn row_text(
 ) -> Result<()> {
     for i in 0..record.len() {
         if !text_cols.contains(&i) {
-            crate::corpus::field_str(record, i, headers, loc)?;
+            crate::csv_input::field_str(record, i, headers, loc)?;
         }
     }
     for (k, &c) in text_cols.iter().enumerate() {
         if k > 0 {
             text.push('\n');
         }
-        text.push_str(crate::corpus::field_str(record, c, headers, loc)?);
+        text.push_str(crate::csv_input::field_str(record, c, headers, loc)?);
     }
     Ok(())
 }

@@ -43,6 +43,7 @@
 pub mod batch;
 pub mod classify;
 pub mod corpus;
+pub mod csv_input;
 pub mod default_model;
 pub mod error;
 pub mod eval;

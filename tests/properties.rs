@@ -2,36 +2,27 @@
 //! is empty, probabilities are finite and well-formed, a saved model predicts as the original,
 //! and labeling accounts for every row.
 
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{labeled_corpus, meta};
 use linfa::ParamGuard;
 use proptest::prelude::*;
 use std::sync::OnceLock;
 use tagger::batch::{label_csv, LabelOptions, Silent};
 use tagger::classify::{LabelMode, NbParams};
-use tagger::corpus::{read_labeled, CsvOptions, LabeledCorpus};
+use tagger::corpus::LabeledCorpus;
 use tagger::features::{DocFreq, TfidfParams};
-use tagger::text::{Step, TextPipeline, TokenizerSettings};
-use tagger::{Model, TrainSettings, TrainingMeta};
-
-fn corpus() -> &'static LabeledCorpus {
-    static C: OnceLock<LabeledCorpus> = OnceLock::new();
-    C.get_or_init(|| {
-        let raw = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/data/labels.csv")).unwrap();
-        read_labeled(&raw[..], "labels.csv", &CsvOptions::default()).unwrap()
-    })
-}
+use tagger::text::TextPipeline;
+use tagger::{Model, TrainSettings};
 
 fn settings(mode: Option<LabelMode>) -> TrainSettings {
     TrainSettings {
-        steps: Step::ARABIC_DEFAULT.to_vec(),
-        tokenizer: TokenizerSettings::default(),
         tfidf: TfidfParams::new().min_df(DocFreq::Count(1)).check().unwrap(),
         nb: NbParams::new().mode(mode).check().unwrap(),
         threshold: 0.5,
+        ..TrainSettings::default()
     }
-}
-
-fn meta() -> TrainingMeta {
-    TrainingMeta::new("prop")
 }
 
 /// A single-label model: the first topic of each row of data/labels.csv.
@@ -39,7 +30,7 @@ fn single_label_model() -> &'static Model {
     static M: OnceLock<Model> = OnceLock::new();
     M.get_or_init(|| {
         // Rows with a topic, each keeping its first topic only.
-        let all = corpus();
+        let all = labeled_corpus();
         let keep: Vec<usize> = (0..all.texts.len()).filter(|&i| !all.labels[i].is_empty()).collect();
         let c = LabeledCorpus {
             source: all.source.clone(),
@@ -74,7 +65,7 @@ fn messy_text() -> impl Strategy<Value = String> {
 /// Arabic text built from the corpus's own words, so the model knows many of them.
 fn newsy_text() -> impl Strategy<Value = String> {
     let words: Vec<String> =
-        corpus().texts.iter().take(200).flat_map(|t| t.split_whitespace().map(str::to_owned)).collect();
+        labeled_corpus().texts.iter().take(200).flat_map(|t| t.split_whitespace().map(str::to_owned)).collect();
     prop::collection::vec(prop::sample::select(words), 0..400).prop_map(|w| w.join(" "))
 }
 
@@ -128,10 +119,10 @@ proptest! {
     #[test]
     fn saved_models_predict_like_the_original(seed in 0u64..1000, texts in prop::collection::vec(newsy_text(), 1..5)) {
         // Train on a pseudo-random two-thirds of the corpus.
-        let mut c = corpus().clone();
-        let keep: Vec<usize> = (0..c.texts.len()).filter(|i| (i * 7 + seed as usize) % 3 != 0).collect();
-        c.texts = keep.iter().map(|&i| corpus().texts.get(i)).collect();
-        c.labels = keep.iter().map(|&i| corpus().labels[i].clone()).collect();
+        let mut c = labeled_corpus().clone();
+        let keep: Vec<usize> = (0..c.texts.len()).filter(|i| !(i * 7 + seed as usize).is_multiple_of(3)).collect();
+        c.texts = keep.iter().map(|&i| labeled_corpus().texts.get(i)).collect();
+        c.labels = keep.iter().map(|&i| labeled_corpus().labels[i].clone()).collect();
         c.unlabeled_lines.clear();
         let model = Model::train(c.compact_topics(), &settings(None), meta()).unwrap();
         let mut bytes = Vec::new();

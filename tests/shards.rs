@@ -2,41 +2,32 @@
 //! shards, in any order, has the vocabulary, idf and counts of one-file training and predicts
 //! the same.
 
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{labeled_corpus, meta};
 use linfa::ParamGuard;
 use proptest::prelude::*;
 use std::sync::OnceLock;
 use tagger::classify::NbParams;
-use tagger::corpus::{read_labeled, CsvOptions, LabeledCorpus};
+use tagger::corpus::LabeledCorpus;
 use tagger::features::{DocFreq, NgramRange, TfidfParams};
 use tagger::shard::{ModelShard, TextSettings, Vocab, VocabShard};
 use tagger::text::{Step, TokenizerSettings};
 use tagger::{Model, TrainSettings, TrainingMeta};
 
-fn corpus() -> &'static LabeledCorpus {
-    static C: OnceLock<LabeledCorpus> = OnceLock::new();
-    C.get_or_init(|| {
-        let raw = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/data/labels.csv")).unwrap();
-        read_labeled(&raw[..], "labels.csv", &CsvOptions::default()).unwrap()
-    })
-}
-
 fn settings(max_features: Option<usize>) -> TrainSettings {
     TrainSettings {
-        steps: Step::ARABIC_DEFAULT.to_vec(),
-        tokenizer: TokenizerSettings::default(),
         tfidf: TfidfParams::new().max_features(max_features).check().unwrap(),
         nb: NbParams::new().check().unwrap(),
         threshold: 0.65,
+        ..TrainSettings::default()
     }
-}
-
-fn meta() -> TrainingMeta {
-    TrainingMeta::new("labels.csv")
 }
 
 /// The rows at `idx`, as their own corpus (topics renumbered to those present).
 fn part(idx: &[usize]) -> LabeledCorpus {
-    corpus().subset(idx)
+    labeled_corpus().subset(idx)
 }
 
 fn sharded(parts: &[Vec<usize>], s: &TrainSettings) -> Model {
@@ -67,7 +58,7 @@ fn assert_same(one: &Model, merged: &Model) {
     for (x, y) in a.feature_count.iter().zip(&b.feature_count).chain(a.feature_total.iter().zip(&b.feature_total)) {
         assert!((x - y).abs() <= 1e-12 * x.abs().max(1.0), "{x} vs {y}");
     }
-    for text in corpus().texts.iter().take(60) {
+    for text in labeled_corpus().texts.iter().take(60) {
         let (p, q) = (one.predict(text, one.default_decision()), merged.predict(text, merged.default_decision()));
         assert_eq!(p.topics, q.topics);
         for (x, y) in p.scores.iter().zip(&q.scores) {
@@ -78,14 +69,14 @@ fn assert_same(one: &Model, merged: &Model) {
 
 fn one_file(s: &TrainSettings) -> &'static Model {
     static M: OnceLock<Model> = OnceLock::new();
-    M.get_or_init(|| Model::train(corpus().clone(), s, meta()).unwrap())
+    M.get_or_init(|| Model::train(labeled_corpus().clone(), s, meta()).unwrap())
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
 
     #[test]
-    fn any_split_in_any_order_merges_to_one_file_training(shard_of in prop::collection::vec(0usize..5, corpus().texts.len())) {
+    fn any_split_in_any_order_merges_to_one_file_training(shard_of in prop::collection::vec(0usize..5, labeled_corpus().texts.len())) {
         let s = settings(None);
         let mut parts: Vec<Vec<usize>> = vec![Vec::new(); 5];
         for (i, &k) in shard_of.iter().enumerate() {
@@ -99,8 +90,8 @@ proptest! {
 #[test]
 fn max_features_is_applied_at_the_merge() {
     let s = settings(Some(500));
-    let one = Model::train(corpus().clone(), &s, meta()).unwrap();
-    let n = corpus().texts.len();
+    let one = Model::train(labeled_corpus().clone(), &s, meta()).unwrap();
+    let n = labeled_corpus().texts.len();
     let parts: Vec<Vec<usize>> = vec![(0..300).collect(), (300..n).collect()];
     assert_same(&one, &sharded(&parts, &s));
     assert_eq!(one.tfidf().n_features(), 500);
@@ -109,7 +100,7 @@ fn max_features_is_applied_at_the_merge() {
 #[test]
 fn a_single_shard_is_one_file_training() {
     let s = settings(None);
-    assert_same(one_file(&s), &sharded(&[(0..corpus().texts.len()).collect()], &s));
+    assert_same(one_file(&s), &sharded(&[(0..labeled_corpus().texts.len()).collect()], &s));
 }
 
 #[test]
@@ -170,7 +161,7 @@ fn bucketed(parts: &[Vec<usize>], s: &TrainSettings, buckets: usize) -> Vocab {
 
 #[test]
 fn bucketed_round_one_gives_the_merged_vocabulary() {
-    let n = corpus().texts.len();
+    let n = labeled_corpus().texts.len();
     let parts: Vec<Vec<usize>> = vec![(0..200).collect(), (200..450).collect(), (450..n).collect()];
     for max_features in [None, Some(500), Some(7)] {
         let s = settings(max_features);
@@ -205,9 +196,9 @@ fn buckets_are_checked() {
 #[test]
 fn a_model_shard_holds_only_the_columns_of_its_rows() {
     let s = settings(None);
-    let n = corpus().texts.len();
+    let n = labeled_corpus().texts.len();
     let text = TextSettings { steps: s.steps.clone(), tokenizer: s.tokenizer.clone(), ngrams: s.tfidf.ngrams() };
-    let whole = VocabShard::merge(&[VocabShard::count(corpus(), text).unwrap()], &s.tfidf).unwrap();
+    let whole = VocabShard::merge(&[VocabShard::count(labeled_corpus(), text).unwrap()], &s.tfidf).unwrap();
     let small = ModelShard::count(&part(&[0, 1]), &whole).unwrap();
     assert!(!small.columns.is_empty() && small.columns.len() < whole.features.len() / 10, "{}", small.columns.len());
     assert_eq!(small.feature_total.len(), small.columns.len());
@@ -229,7 +220,7 @@ fn model_differences_names_what_differs() {
     let s = settings(None);
     let one = one_file(&s);
     assert!(tagger::shard::model_differences(one, one, 0.0).is_empty());
-    let other = Model::train(corpus().subset(&(0..400).collect::<Vec<_>>()), &s, meta()).unwrap();
+    let other = Model::train(labeled_corpus().subset(&(0..400).collect::<Vec<_>>()), &s, meta()).unwrap();
     let diffs = tagger::shard::model_differences(one, &other, 1e-12);
     assert!(diffs.iter().any(|d| d == "vocabularies differ"), "{diffs:?}");
     assert!(diffs.iter().any(|d| d.starts_with("feature sums differ in length")), "{diffs:?}");

@@ -3,7 +3,8 @@
 //! them each test says so and passes without checking anything.
 
 use std::path::PathBuf;
-use tagger::corpus::{read_labeled, CsvOptions, LabeledCorpus};
+use tagger::corpus::LabeledCorpus;
+use tagger::csv_input::{read_labeled, CsvOptions};
 use tagger::eval::evaluate;
 use tagger::{Model, TrainSettings, TrainingMeta};
 

@@ -25,11 +25,11 @@ if ! [ -x "$py" ] || ! "$py" -c 'import sklearn, numpy, fasttext' 2>/dev/null; t
     "$py" -c 'import sklearn, numpy, fasttext' # fail here, not halfway through the benchmark
 fi
 
-echo "== building tagger (release)" >&2
+echo "== building tagger (profiling profile: release code with line tables, for perf)" >&2
 cd "$repo"
-cargo build --release --quiet
+cargo build --profile profiling --quiet
 # Ask cargo where the binary went: CARGO_TARGET_DIR may be relative or set in a cargo config.
 target_dir=$(cargo metadata --format-version 1 --no-deps \
     | "$py" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 
-exec "$py" "$here/compare.py" --tagger "$target_dir/release/tagger" "$@"
+exec "$py" "$here/compare.py" --tagger "$target_dir/profiling/tagger" "$@"

@@ -6,7 +6,7 @@
 
 use linfa::ParamGuard;
 use tagger::classify::{LabelMode, NbKind, NbParams};
-use tagger::corpus::{read_labeled, CsvOptions};
+use tagger::csv_input::{read_labeled, CsvOptions};
 use tagger::features::{DocFreq, TfidfParams};
 use tagger::shard::{ModelShard, TextSettings, VocabShard};
 use tagger::text::{Step, TokenizerSettings};

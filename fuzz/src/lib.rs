@@ -9,11 +9,11 @@ use linfa::ParamGuard;
 use std::sync::OnceLock;
 use tagger::batch::{LabelOptions, LabelSummary, OutputFormat, Silent};
 use tagger::classify::{LabelMode, NbKind, NbParams};
-use tagger::corpus::{read_labeled, CsvOptions};
+use tagger::csv_input::{read_labeled, CsvOptions};
 use tagger::features::{DocFreq, TfidfParams};
 use tagger::model::format::MAGIC;
 use tagger::shard::{ModelShard, Vocab, VocabShard, MODEL_SHARD_MAGIC, VOCAB_MAGIC, VOCAB_SHARD_MAGIC};
-use tagger::text::{Step, TextPipeline, TokenizerSettings};
+use tagger::text::TextPipeline;
 use tagger::{Model, Prediction, TrainSettings, TrainingMeta};
 
 /// A short Arabic news sentence that every loaded model is asked to tag.
@@ -101,12 +101,11 @@ fn run_label(
 
 /// The settings of `benches/pipeline.rs`, with `min_df` 1 so tiny corpora keep features.
 pub fn train_settings() -> TrainSettings {
+    // `tagger train`'s defaults otherwise: complement naive Bayes, the Arabic normalizer.
     TrainSettings {
-        steps: Step::ARABIC_DEFAULT.to_vec(),
-        tokenizer: TokenizerSettings::default(),
         tfidf: TfidfParams::new().min_df(DocFreq::Count(1)).check().expect("valid tf-idf settings"),
-        nb: NbParams::new().kind(NbKind::Complement).check().expect("valid naive Bayes settings"),
         threshold: 0.5,
+        ..TrainSettings::default()
     }
 }
 

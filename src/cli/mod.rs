@@ -191,11 +191,11 @@ struct RecordLimit {
 
 /// Columns chosen by `--text-column`: names or 0-based indices, at least one.
 #[derive(Debug, Clone)]
-struct Columns(Vec<tagger::corpus::ColumnSpec>);
+struct Columns(Vec<tagger::csv_input::ColumnSpec>);
 
 /// A comma-separated list of columns by name or 0-based index; at least one.
 fn parse_columns(text: &str) -> std::result::Result<Columns, String> {
-    let columns = tagger::corpus::ColumnSpec::parse_list(text);
+    let columns = tagger::csv_input::ColumnSpec::parse_list(text);
     if columns.is_empty() {
         return Err(format!("'{text}' names no column"));
     }

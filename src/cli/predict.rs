@@ -95,7 +95,7 @@ fn read_document(path: &Path, limit: u64) -> Result<(String, String)> {
     if bytes.len() as u64 > limit {
         return Err(too_long(name, limit));
     }
-    if let Some(message) = tagger::corpus::foreign_encoding(&bytes) {
+    if let Some(message) = tagger::csv_input::foreign_encoding(&bytes) {
         return Err(Error::input(Location::file(&name).at_line(1), message));
     }
     match String::from_utf8(bytes) {

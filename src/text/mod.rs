@@ -1,10 +1,12 @@
-//! Raw text to tokens: [`normalize`] (character rules), [`tokenize`] (split and filter),
-//! [`stopwords`], [`stem`]. This module knows nothing of vectors or models.
+//! Raw text to tokens: [`normalize`] (character rules), [`words`] (splitting), [`stopwords`],
+//! [`stem`], [`tokenize`] (split and filter). Each imports only from those listed before it.
+//! This module knows nothing of vectors or models.
 
 pub mod normalize;
 pub mod stem;
 pub mod stopwords;
 pub mod tokenize;
+pub mod words;
 
 pub use normalize::{Normalizer, Step};
 pub use tokenize::{Tokenizer, TokenizerSettings};

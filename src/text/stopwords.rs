@@ -31,7 +31,7 @@ impl StopwordSet {
         let mut buf = String::new();
         for word in words {
             normalizer.normalize_into(word, &mut buf);
-            for part in super::tokenize::split_words(&buf) {
+            for part in super::words::split_words(&buf) {
                 set.insert(part.into());
             }
         }

@@ -1,16 +1,23 @@
-//! Helpers for the integration tests in `tests/cli.rs`: run the real `tagger` binary, find the
-//! project's data, and build small CSV files from the rows of `data/labels.csv`.
+//! Helpers for the integration tests (`tests/cli/`, `tests/properties.rs`, `tests/shards.rs`):
+//! run the real `tagger` binary, find the project's data, build small CSV files from the rows of
+//! `data/labels.csv`, read it as the library does, and parse what the commands write.
+
+// Each test binary includes this module and uses a part of it.
+#![allow(dead_code)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
+use tagger::corpus::LabeledCorpus;
+use tagger::csv_input::{read_labeled, CsvOptions};
+use tagger::TrainingMeta;
+use tempfile::TempDir;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_tagger");
 
-/// The threshold stored in models trained with the default settings (`train --threshold`,
-/// chosen by 5-fold cross-validation on `data/labels.csv`).
-pub const DEFAULT_THRESHOLD: f64 = 0.7;
+/// The threshold stored in models trained with the default settings (`train --threshold`).
+pub const DEFAULT_THRESHOLD: f64 = tagger::DEFAULT_THRESHOLD;
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -308,4 +315,88 @@ pub fn topics_of_line(line: &str) -> Vec<String> {
         given.split(", ").map(|p| p.split_once(' ').expect("topic score").0.to_string()).collect();
     topics.sort();
     topics
+}
+
+/// A temporary folder, removed when dropped.
+pub fn tmp() -> TempDir {
+    tempfile::tempdir().expect("temporary folder")
+}
+
+/// A path as a command-line argument.
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+/// Sorted names of the entries of a folder.
+pub fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+/// `id,text,labels` rows from the corpus, ids counted from 0.
+pub fn id_rows(rows: &[Row]) -> Vec<Vec<String>> {
+    rows.iter().enumerate().map(|(i, r)| vec![i.to_string(), r.text.clone(), r.labels.clone()]).collect()
+}
+
+/// The header of [`id_rows`].
+pub const ID_HEADER: [&str; 3] = ["id", "text", "labels"];
+
+/// The topics a threshold gives from scores, most probable first (ties in topic order).
+pub fn given(scores: &[(String, f64)], threshold: f64) -> Vec<String> {
+    let mut order = scores.to_vec();
+    order.sort_by(|a, b| b.1.total_cmp(&a.1));
+    order.into_iter().filter(|(_, v)| *v >= threshold).map(|(t, _)| t).collect()
+}
+
+/// The topics whose score reaches the topic's own threshold, most probable first.
+pub fn given_each(scores: &[(String, f64)], thresholds: &std::collections::BTreeMap<String, f64>) -> Vec<String> {
+    let mut order = scores.to_vec();
+    order.sort_by(|a, b| b.1.total_cmp(&a.1));
+    order.into_iter().filter(|(t, v)| *v >= thresholds[t]).map(|(t, _)| t).collect()
+}
+
+/// Good rows of the corpus, then `bad` (a raw CSV row), then more good rows. Returns the file
+/// bytes and the 1-based line and byte offset where the bad row starts.
+pub fn with_bad_row(good_before: usize, bad: &[u8], good_after: usize) -> (Vec<u8>, usize, usize) {
+    let rows: Vec<Vec<String>> = corpus().iter().map(|r| vec![r.text.clone(), r.labels.clone()]).collect();
+    let mut bytes = csv_bytes(b',', false, &["text", "labels"], &rows[..good_before]);
+    let (line, byte) = (bytes.iter().filter(|&&b| b == b'\n').count() + 1, bytes.len());
+    bytes.extend_from_slice(bad);
+    let after = csv_bytes(b',', false, &["text", "labels"], &rows[good_before..good_before + good_after]);
+    bytes.extend_from_slice(&after[after.iter().position(|&b| b == b'\n').unwrap() + 1..]);
+    (bytes, line, byte)
+}
+
+/// In `dir`: two CSV halves of every third row (`a.csv`, `b.csv`), their vocabulary shards
+/// (`va.bin`, `vb.bin`), the merged vocabulary `v.bin` and the model shards (`ma.bin`, `mb.bin`).
+pub fn shard_files(dir: &Path) {
+    let rows = every_nth(3);
+    let (a, b) = rows.split_at(rows.len() / 2);
+    write_labeled(&dir.join("a.csv"), a);
+    write_labeled(&dir.join("b.csv"), b);
+    for args in [
+        &["vocab", "--partial", "a.csv", "-o", "va.bin"][..],
+        &["vocab", "--partial", "b.csv", "-o", "vb.bin"],
+        &["vocab", "--merge", "va.bin", "vb.bin", "-o", "v.bin"],
+        &["train", "--vocab", "v.bin", "--partial", "a.csv", "-o", "ma.bin"],
+        &["train", "--vocab", "v.bin", "--partial", "b.csv", "-o", "mb.bin"],
+    ] {
+        tagger(args).dir(dir).run().ok();
+    }
+}
+
+/// `data/labels.csv` read by the library (`csv_input::read_labeled`), as the library tests train on it.
+pub fn labeled_corpus() -> &'static LabeledCorpus {
+    static C: OnceLock<LabeledCorpus> = OnceLock::new();
+    C.get_or_init(|| {
+        let raw = std::fs::read(labels_csv()).unwrap();
+        read_labeled(&raw[..], "labels.csv", &CsvOptions::default()).unwrap()
+    })
+}
+
+/// What the library tests record as a model's training: `TrainingMeta::new("labels.csv")`.
+pub fn meta() -> TrainingMeta {
+    TrainingMeta::new("labels.csv")
 }
