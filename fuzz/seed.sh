@@ -91,8 +91,11 @@ out("label_csv", "invalid-utf8.csv", export.encode("utf-8") + b"10,\xc3\x28,\xff
 fixture = open(os.path.join(root, "tests", "fixtures", "model-v1.bin"), "rb").read()
 default = open(os.path.join(root, "models", "default.bin"), "rb").read()
 out("model_load", "fixture-v1.bin", fixture)
-# Format 2 (per-topic thresholds, fingerprints), the version this tagger writes.
+# Format 2 (per-topic thresholds, fingerprints), read and converted on load.
 out("model_load", "fixture-v2.bin", open(os.path.join(root, "tests", "fixtures", "model-v2.bin"), "rb").read())
+# Format 3 (sections used in place), the version this tagger writes.
+v3 = open(os.path.join(root, "tests", "fixtures", "model-v3.bin"), "rb").read()
+out("model_load", "fixture-v3.bin", v3)
 out("model_load", "default.bin", default)
 def repair(b):
     b = bytearray(b)
@@ -107,6 +110,11 @@ for pos in (9, 13, 21, 40, 400, len(fixture) - 3):
     out("model_load", f"fixture-flip{pos}.bin", bytes(b))
     out("model_load", f"fixture-flip{pos}-crc.bin", repair(b))
 out("model_load", "fixture-cut-half-crc.bin", repair(fixture[: len(fixture) // 2]))
+# Format 3 with a byte changed in the section table and in each array, the CRC repaired.
+for pos in (24, 24 + 8 + 24 * 3, 24 + 8 + 24 * 5 + 8, 400, len(v3) // 3, len(v3) // 2, len(v3) - 12):
+    b = bytearray(v3); b[pos] ^= 0x21
+    out("model_load", f"fixture-v3-flip{pos}-crc.bin", repair(b))
+out("model_load", "fixture-v3-cut-half-crc.bin", repair(v3[: len(v3) // 2]))
 PY
 
 # Models trained with other settings (n-gram ranges, kinds, modes, tokenizer and normalizer

@@ -9,12 +9,18 @@
 use crate::error::Result;
 use crate::model::Model;
 
-/// The bytes of `models/default.bin` at build time.
-pub static BYTES: &[u8] = include_bytes!("../models/default.bin");
+/// Aligns what it holds to 8 bytes, so the embedded model's arrays are used in place.
+#[repr(C, align(8))]
+struct Aligned<B: ?Sized>(B);
+
+static ALIGNED: &Aligned<[u8]> = &Aligned(*include_bytes!("../models/default.bin"));
+
+/// The bytes of `models/default.bin` at build time, starting at an 8-byte boundary.
+pub static BYTES: &[u8] = &ALIGNED.0;
 
 /// How messages and `inspect` name the embedded model.
 pub const NAME: &str = "<embedded default model>";
 
 pub fn load() -> Result<Model> {
-    Model::from_bytes(BYTES, NAME)
+    Model::from_static(BYTES, NAME)
 }

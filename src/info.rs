@@ -95,7 +95,7 @@ impl ModelInfo {
             alpha: nb.alpha,
             threshold: model.threshold(),
             features: vocab.len(),
-            words: vocab.terms().len(),
+            words: vocab.n_terms(),
             ngrams: vocab.ngrams().to_string(),
             sublinear_tf: model.tfidf().sublinear_tf(),
             stemming: tok.stem,

@@ -52,6 +52,7 @@ pub mod info;
 pub mod model;
 pub mod output;
 pub mod quotes;
+pub mod section;
 pub mod shard;
 pub mod text;
 

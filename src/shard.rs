@@ -42,23 +42,33 @@ pub const VOCAB_MAGIC: &[u8; 8] = b"TAGGERVB";
 /// The first 8 bytes of a model shard (`tagger train --vocab VOCAB --partial`).
 pub const MODEL_SHARD_MAGIC: &[u8; 8] = b"TAGGERMS";
 
+/// Shard files keep format 2's framing and postcard payload: they are read once, merged and
+/// dropped, so a layout used in place would save nothing.
+const SHARD_VERSION: u32 = 2;
+
 pub(crate) const VOCAB_SHARD: FileKind = FileKind {
     magic: VOCAB_SHARD_MAGIC,
     noun: "vocabulary shard",
     name: "vocabulary shard",
     make: "make one with `tagger vocab --partial`",
+    newest: SHARD_VERSION,
+    oldest: 1,
 };
 pub(crate) const VOCAB: FileKind = FileKind {
     magic: VOCAB_MAGIC,
     noun: "vocabulary file",
     name: "merged vocabulary",
     make: "make one with `tagger vocab --merge`",
+    newest: SHARD_VERSION,
+    oldest: 1,
 };
 pub(crate) const MODEL_SHARD: FileKind = FileKind {
     magic: MODEL_SHARD_MAGIC,
     noun: "model shard",
     name: "model shard",
     make: "make one with `tagger train --vocab VOCAB --partial`",
+    newest: SHARD_VERSION,
+    oldest: 1,
 };
 
 /// What every shard of one training run must share: how text becomes n-grams.
@@ -484,8 +494,8 @@ impl ModelShard {
             alpha: nb.alpha(),
             n_docs: self.documents as f64,
             class_count: self.class_count,
-            feature_count,
-            feature_total,
+            feature_count: feature_count.into(),
+            feature_total: feature_total.into(),
         })?;
         let pipeline = TextPipeline::new(self.vocab.text.steps, self.vocab.text.tokenizer);
         Model::from_parts(self.topics, pipeline, tfidf, classifier, threshold, meta)
@@ -520,8 +530,8 @@ pub fn model_differences(a: &Model, b: &Model, rel_tol: f64) -> Vec<String> {
     exact("document counts", ca.n_docs == cb.n_docs);
     exact("per-topic document counts", ca.class_count == cb.class_count);
     for (name, x, y) in [
-        ("feature sums", &ca.feature_count, &cb.feature_count),
-        ("feature totals", &ca.feature_total, &cb.feature_total),
+        ("feature sums", &*ca.feature_count, &*cb.feature_count),
+        ("feature totals", &*ca.feature_total, &*cb.feature_total),
     ] {
         if x.len() != y.len() {
             out.push(format!("{name} differ in length: {} vs {}", x.len(), y.len()));
@@ -557,7 +567,7 @@ macro_rules! framed_file {
     ($ty:ty, $kind:expr) => {
         impl $ty {
             pub fn write_to(&self, mut out: impl Write, name: &str) -> Result<()> {
-                write_framed(&mut out, $kind.magic, self, name)
+                write_framed(&mut out, &$kind, self, name)
             }
 
             /// Decodes and range-checks: a checksum only proves the bytes are the ones written,

@@ -174,21 +174,24 @@ fn train_csv_cases() {
 
 #[test]
 fn model_load_cases() {
-    let fixture = std::fs::read(root().join("tests/fixtures/model-v1.bin")).unwrap();
-    checks::model_load(&fixture);
-    for cut in [0, 7, 8, 23, 24, 25, 100, fixture.len() / 2, fixture.len() - 1] {
-        checks::model_load(&fixture[..cut]);
-    }
-    // Flips with the header repaired reach the payload decoder; a spread of positions and bits.
-    for pos in (8..fixture.len()).step_by(613) {
-        for bit in [0, 4, 7] {
-            let mut bytes = fixture.clone();
-            bytes[pos] ^= 1 << bit;
-            checks::model_load(&bytes);
+    for (name, step) in [("model-v1.bin", 613), ("model-v3.bin", 211)] {
+        let fixture = std::fs::read(root().join("tests/fixtures").join(name)).unwrap();
+        checks::model_load(&fixture);
+        for cut in [0, 7, 8, 23, 24, 25, 100, fixture.len() / 2, fixture.len() - 1] {
+            checks::model_load(&fixture[..cut]);
         }
+        // Flips with the header repaired reach the payload decoder (format 3: the section
+        // table and every section's checks); a spread of positions and bits.
+        for pos in (8..fixture.len()).step_by(step) {
+            for bit in [0, 4, 7] {
+                let mut bytes = fixture.clone();
+                bytes[pos] ^= 1 << bit;
+                checks::model_load(&bytes);
+            }
+        }
+        let padded = [&fixture[..], b"\0"].concat();
+        checks::model_load(&padded);
     }
-    let padded = [&fixture[..], b"\0"].concat();
-    checks::model_load(&padded);
 }
 
 #[test]

@@ -21,10 +21,11 @@
 
 use crate::error::{Error, Result};
 use crate::features::SparseRows;
+use crate::section::Section;
 use linfa::dataset::{DatasetBase, Records};
 use linfa::traits::{Fit, Predict, PredictInplace};
 use linfa::ParamGuard;
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,57 +131,66 @@ pub struct NbCounts {
     /// Documents per topic.
     pub class_count: Vec<f64>,
     /// Sum of feature values per topic, features x topics, row-major.
-    pub feature_count: Vec<f64>,
+    pub feature_count: Section<f64>,
     /// Sum of feature values over all documents (a multi-label document counts once).
-    pub feature_total: Vec<f64>,
+    pub feature_total: Section<f64>,
 }
 
 /// A fitted naive Bayes classifier over `n_features` columns and `n_topics` topics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NaiveBayes {
     counts: NbCounts,
-    /// Per feature, per topic weight (features x topics): the log-likelihood contribution.
-    weights: Array2<f64>,
+    /// Per feature, per topic weight (features x topics, row-major): the log-likelihood
+    /// contribution. Features outer, topics inner, so that scoring a row reads one contiguous
+    /// block of k weights per nonzero.
+    weights: Section<f64>,
     bias: Array1<f64>,
 }
 
+/// No weight derived from finite counts is larger: each is a difference of two logarithms of
+/// positive finite f64 (each within [-745, 710]). Bounding stored weights keeps a crafted file
+/// from overflowing a score to infinity and a softmax to NaN.
+const MAX_WEIGHT: f64 = 1500.0;
+
 impl NaiveBayes {
-    /// Derives the scoring weights from counts (at fit time and when a model file is loaded).
-    pub fn from_counts(counts: NbCounts) -> Result<Self> {
-        let n_topics = counts.class_count.len();
-        let n_features = counts.feature_total.len();
-        if n_topics < 2 || counts.feature_count.len() != n_features * n_topics {
+    /// Checks the counts as [`NaiveBayes::from_counts`] does and takes stored weights and bias
+    /// (format 3 files store them, so loading computes no logarithm): the shapes must match and
+    /// every weight must be within what finite counts give.
+    pub fn from_stored(counts: NbCounts, weights: Section<f64>, bias: Vec<f64>) -> Result<Self> {
+        check_counts(&counts)?;
+        let k = counts.class_count.len();
+        if weights.len() != counts.feature_count.len() || bias.len() != k {
             return Err(Error::params(
                 "classifier",
                 format!(
-                    "{} topics and {} feature counts for {} features",
-                    n_topics,
-                    counts.feature_count.len(),
-                    n_features
+                    "{} weights and {} biases for {} counts",
+                    weights.len(),
+                    bias.len(),
+                    counts.feature_count.len()
                 ),
             ));
         }
-        if !(counts.alpha.is_finite() && counts.alpha > 0.0) {
-            return Err(Error::params("alpha", format!("{}: smoothing must be above 0", counts.alpha)));
+        if weights.iter().any(|w| w.is_nan() || w.abs() > MAX_WEIGHT)
+            || bias.iter().any(|b| b.is_nan() || *b > MAX_WEIGHT)
+        {
+            return Err(Error::params("classifier", format!("a weight is NaN or beyond +-{MAX_WEIGHT}")));
         }
-        // Counts come from files too: anything but finite, non-negative sums would turn into NaN
-        // weights and NaN probabilities.
-        let valid = |v: &f64| v.is_finite() && *v >= 0.0;
-        let consistent = counts.n_docs.is_finite()
-            && counts.n_docs >= 1.0
-            && counts.class_count.iter().all(|c| valid(c) && *c <= counts.n_docs)
-            && counts.feature_count.iter().all(valid)
-            && counts.feature_total.iter().all(valid);
-        if !consistent {
-            return Err(Error::params(
-                "classifier",
-                "counts must be finite, non-negative and within the number of documents",
-            ));
+        if counts.mode == LabelMode::Single && counts.kind == NbKind::Balanced {
+            return Err(Error::params("kind", "balanced naive Bayes is multi-label only"));
         }
+        Ok(NaiveBayes { counts, weights, bias: Array1::from(bias) })
+    }
+
+    /// Derives the scoring weights from counts (at fit time and when a model file of format 1
+    /// or 2 is loaded).
+    pub fn from_counts(counts: NbCounts) -> Result<Self> {
+        check_counts(&counts)?;
+        let n_topics = counts.class_count.len();
+        let n_features = counts.feature_total.len();
         // Plain loops over the row-major counts: no copy of the (features x topics) matrix, which
         // is the largest thing in memory at the end of training.
-        let fc = &counts.feature_count;
-        let total = &counts.feature_total;
+        let fc = &*counts.feature_count;
+        let total = &*counts.feature_total;
         let alpha = counts.alpha;
         let v = n_features as f64;
         let k = n_topics;
@@ -271,8 +281,7 @@ impl NaiveBayes {
                 }
             }
         }
-        let weights = Array2::from_shape_vec((n_features, k), weights).expect("features x topics");
-        Ok(NaiveBayes { counts, weights, bias })
+        Ok(NaiveBayes { counts, weights: weights.into(), bias })
     }
 
     pub fn counts(&self) -> &NbCounts {
@@ -292,11 +301,21 @@ impl NaiveBayes {
     }
 
     pub fn n_features(&self) -> usize {
-        self.weights.nrows()
+        self.counts.feature_total.len()
     }
 
-    pub fn weights(&self) -> &Array2<f64> {
+    /// Features x topics.
+    pub fn weights(&self) -> ArrayView2<'_, f64> {
+        ArrayView2::from_shape((self.n_features(), self.n_topics()), &self.weights).expect("features x topics")
+    }
+
+    /// The weights as stored: features x topics, row-major.
+    pub fn weights_raw(&self) -> &[f64] {
         &self.weights
+    }
+
+    pub fn bias(&self) -> &[f64] {
+        self.bias.as_slice().expect("bias is contiguous")
     }
 
     /// Joint log-likelihood of one sparse row per topic (single-label), or log-odds of each
@@ -304,7 +323,7 @@ impl NaiveBayes {
     #[inline]
     pub fn joint_log_likelihood_row(&self, indices: &[u32], values: &[f64], out: &mut [f64]) {
         out.copy_from_slice(self.bias.as_slice().expect("bias is contiguous"));
-        let w = self.weights.as_slice().expect("weights are row-major");
+        let w = &*self.weights;
         let k = out.len();
         for (&j, &x) in indices.iter().zip(values) {
             let row = &w[j as usize * k..(j as usize + 1) * k];
@@ -341,6 +360,41 @@ impl NaiveBayes {
         }
         out
     }
+}
+
+/// The counts' shapes and values: finite, non-negative, within the number of documents.
+fn check_counts(counts: &NbCounts) -> Result<()> {
+    let n_topics = counts.class_count.len();
+    let n_features = counts.feature_total.len();
+    if n_topics < 2 || counts.feature_count.len() != n_features * n_topics {
+        return Err(Error::params(
+            "classifier",
+            format!(
+                "{} topics and {} feature counts for {} features",
+                n_topics,
+                counts.feature_count.len(),
+                n_features
+            ),
+        ));
+    }
+    if !(counts.alpha.is_finite() && counts.alpha > 0.0) {
+        return Err(Error::params("alpha", format!("{}: smoothing must be above 0", counts.alpha)));
+    }
+    // Counts come from files too: anything but finite, non-negative sums would turn into NaN
+    // weights and NaN probabilities.
+    let valid = |v: &f64| v.is_finite() && *v >= 0.0;
+    let consistent = counts.n_docs.is_finite()
+        && counts.n_docs >= 1.0
+        && counts.class_count.iter().all(|c| valid(c) && *c <= counts.n_docs)
+        && counts.feature_count.iter().all(valid)
+        && counts.feature_total.iter().all(valid);
+    if !consistent {
+        return Err(Error::params(
+            "classifier",
+            "counts must be finite, non-negative and within the number of documents",
+        ));
+    }
+    Ok(())
 }
 
 /// Softmax with the maximum subtracted first, so exp never overflows and the sum is >= 1.
@@ -400,8 +454,8 @@ impl Fit<SparseRows, Array2<bool>, Error> for NbValidParams {
             alpha: self.alpha,
             n_docs: x.nsamples() as f64,
             class_count,
-            feature_count,
-            feature_total,
+            feature_count: feature_count.into(),
+            feature_total: feature_total.into(),
         })
     }
 }

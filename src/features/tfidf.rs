@@ -12,6 +12,7 @@
 use super::sparse::SparseRows;
 use super::vocab::{column_order, Interner, NgramRange, Vocabulary, UNKNOWN};
 use crate::error::{Error, Result};
+use crate::section::Section;
 use crate::text::TextPipeline;
 use linfa::ParamGuard;
 use rayon::prelude::*;
@@ -175,7 +176,7 @@ impl ParamGuard for TfidfParams {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tfidf {
     pub(crate) vocab: Vocabulary,
-    pub(crate) idf: Vec<f64>,
+    pub(crate) idf: Section<f64>,
     pub(crate) sublinear_tf: bool,
 }
 
@@ -193,7 +194,8 @@ pub struct Scratch {
 const MAX_IDF: f64 = 46.0;
 
 impl Tfidf {
-    pub fn new(vocab: Vocabulary, idf: Vec<f64>, sublinear_tf: bool) -> Result<Self> {
+    pub fn new(vocab: Vocabulary, idf: impl Into<Section<f64>>, sublinear_tf: bool) -> Result<Self> {
+        let idf = idf.into();
         if idf.len() != vocab.len() {
             return Err(Error::params("idf", format!("{} weights for {} features", idf.len(), vocab.len())));
         }

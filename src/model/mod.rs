@@ -7,6 +7,7 @@ use crate::classify::{LabelMode, NaiveBayes, NbValidParams};
 use crate::corpus::LabeledCorpus;
 use crate::error::{Error, Result};
 use crate::features::{Scratch, SparseRows, Tfidf, TfidfValidParams, TokenizedCorpus};
+use crate::section::Section;
 use crate::text::{Step, TextPipeline, TokenizerSettings};
 use linfa::traits::Fit;
 use linfa::DatasetBase;
@@ -117,7 +118,7 @@ pub struct Model {
     pub(crate) thresholds: Vec<f64>,
     /// Sorted fingerprints ([`fingerprint`]) of the training texts, so that `eval` can say
     /// when it is scoring texts the model learned from.
-    pub(crate) fingerprints: Vec<u64>,
+    pub(crate) fingerprints: Section<u64>,
     pub(crate) meta: TrainingMeta,
 }
 
@@ -184,7 +185,16 @@ impl Model {
         let targets = topic_matrix(&labels, topics.len());
         let classifier = settings.nb.fit(&DatasetBase::new(rows, targets))?;
         let thresholds = vec![settings.threshold; topics.len()];
-        Ok(Model { topics, pipeline, tfidf, classifier, threshold: settings.threshold, thresholds, fingerprints, meta })
+        Ok(Model {
+            topics,
+            pipeline,
+            tfidf,
+            classifier,
+            threshold: settings.threshold,
+            thresholds,
+            fingerprints: fingerprints.into(),
+            meta,
+        })
     }
 
     /// Assembles a model from fitted parts (used by merged shard training).
@@ -201,7 +211,7 @@ impl Model {
             return Err(Error::params("model", "classifier, topics and features do not match"));
         }
         let thresholds = vec![threshold; topics.len()];
-        Ok(Model { topics, pipeline, tfidf, classifier, threshold, thresholds, fingerprints: Vec::new(), meta })
+        Ok(Model { topics, pipeline, tfidf, classifier, threshold, thresholds, fingerprints: Section::default(), meta })
     }
 
     pub fn topics(&self) -> &[String] {

@@ -10,7 +10,7 @@ fn inspect_names_the_embedded_model() {
     assert!(text.contains("trained on:   default-corpus.csv ("), "{text}");
     assert!(text.contains(&format!(", threshold {DEFAULT_THRESHOLD}\n")), "{text}");
     // What it was trained on, and under which licenses.
-    for source in ["tagger-project: 738 documents", "sanad-khaleej: ", "CC BY 4.0", "asnd: "] {
+    for source in ["tagger-project: 1029 documents", "sanad-khaleej: ", "CC BY 4.0", "asnd: "] {
         assert!(text.contains(source), "inspect does not name {source:?}: {text}");
     }
     let embedded: Value = serde_json::from_str(&tagger(["inspect", "--format", "json"]).run().ok()).unwrap();
@@ -55,7 +55,7 @@ fn top_k_help_says_zero_means_no_limit_and_inspect_shows_the_date_and_whole_coun
         assert!(line.contains("(0: no limit) [default: 0]"), "{cmd}: {line}");
     }
     let text = tagger(["inspect"]).run().ok();
-    assert!(text.contains("(6361 documents) on 2025-12-02, tagger "), "the training date: {text}");
+    assert!(text.contains("(8404 documents) on 2025-12-02, tagger "), "the training date: {text}");
     let counts: Vec<&str> = text.lines().filter(|l| l.contains(" documents, threshold ")).collect();
     assert_eq!(counts.len(), 10, "{text}");
     for line in counts {
