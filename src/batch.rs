@@ -154,6 +154,8 @@ struct Batch {
     bytes: u64,
     /// A fatal input error after the batch's rows: they are written, then the run stops.
     error: Option<Error>,
+    /// The rows' predictions (the first `len()`; kept with their vectors from batch to batch).
+    predictions: Vec<Prediction>,
 }
 
 impl Batch {
@@ -222,7 +224,7 @@ pub fn label_csv<R: Read + Send, W: Write + Send>(
     // thread loses its core for a while (2 cores, 4 threads); measured on 100k SANAD rows on 2
     // cores: 5.4 s with one waiting batch, 5.2 s with three.
     let (read_tx, read_rx) = sync_channel::<Batch>(3);
-    let (write_tx, write_rx) = sync_channel::<(Batch, Vec<Prediction>)>(1);
+    let (write_tx, write_rx) = sync_channel::<Batch>(1);
     let (recycle_tx, recycle_rx) = channel::<Batch>();
     let outcome: Result<()> = std::thread::scope(|scope| {
         let reader = scope.spawn(|| read_batches(csv, &headers, &text_cols, &loc, opts, read_tx, recycle_rx));
@@ -239,23 +241,28 @@ pub fn label_csv<R: Read + Send, W: Write + Send>(
             for warning in &batch.warnings {
                 observer.warning(warning);
             }
-            let predictions: Vec<Prediction> = (0..batch.len())
-                .into_par_iter()
-                .with_min_len(32)
-                .map_init(Scratch::default, |scratch, row| model.predict_with(batch.text(row), opts.decision, scratch))
-                .collect();
-            for p in &predictions {
+            let mut batch = batch;
+            let mut predictions = std::mem::take(&mut batch.predictions);
+            if predictions.len() < batch.len() {
+                predictions.resize_with(batch.len(), Prediction::default);
+            }
+            // Each worker's scratch buffers live as long as its thread, and every prediction
+            // keeps its vectors: after the first batches, labeling allocates nothing per row.
+            predictions[..batch.len()].par_iter_mut().enumerate().with_min_len(32).for_each(|(row, p)| {
+                SCRATCH.with(|s| model.predict_into(batch.text(row), opts.decision, &mut s.borrow_mut(), p))
+            });
+            for p in &predictions[..batch.len()] {
                 summary.tally(p);
             }
+            batch.predictions = predictions;
             summary.rows_written += batch.len() as u64;
             summary.rows_skipped += batch.skipped.len() as u64;
             summary.rows_read = batch.rows_read;
             summary.bytes = batch.bytes;
             summary.lines = batch.lines;
             let (rows, bytes, error) = (summary.rows_written, batch.bytes, batch.error.is_some());
-            let mut batch = batch;
             failure = batch.error.take();
-            if write_tx.send((batch, predictions)).is_err() {
+            if write_tx.send(batch).is_err() {
                 break; // the writer stopped on an error, which it returns below
             }
             observer.progress(rows, bytes);
@@ -275,6 +282,11 @@ pub fn label_csv<R: Read + Send, W: Write + Send>(
 }
 
 const OUTPUT: &str = "<output>";
+
+thread_local! {
+    /// One worker's vectorizing buffers, kept across rows and batches.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
 
 /// Parses the input into batches until its end or a fatal error (sent with the last batch).
 fn read_batches<R: Read>(
@@ -321,7 +333,8 @@ fn read_batches<R: Read>(
                 }
             }
             rows_read += 1;
-            let line = record.position().and_then(|p| loc.clone().at_record(p).line).unwrap_or(0);
+            // As `loc.clone().at_record(p).line`, without cloning the file name for every row.
+            let line = record.position().map_or(0, |p| p.line() + u64::from(loc.crlf));
             match check_record(&record, line, headers, opts.delimiter, csv.get_ref()) {
                 Some(f @ Finding::Unclosed { .. }) => {
                     let err = f.error(loc);
@@ -359,11 +372,11 @@ fn read_batches<R: Read>(
 fn write_batches<W: Write>(
     mut sink: Sink<W>,
     topics: &[String],
-    rx: Receiver<(Batch, Vec<Prediction>)>,
+    rx: Receiver<Batch>,
     recycle: Sender<Batch>,
 ) -> Result<()> {
-    for (batch, predictions) in rx.iter() {
-        for (row, prediction) in predictions.iter().enumerate() {
+    for batch in rx.iter() {
+        for (row, prediction) in batch.predictions[..batch.len()].iter().enumerate() {
             sink.write(batch.fields(row), prediction, topics).map_err(|e| csv_out_error(e, OUTPUT))?;
         }
         let _ = recycle.send(batch);
@@ -627,13 +640,28 @@ fn prediction_json(p: &Prediction, topics: &[String]) -> (serde_json::Value, ser
 
 /// Formats `topic:probability` pairs, most probable first.
 pub fn format_scores(scores: &[f64], topics: &[String]) -> String {
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-    order.iter().map(|&t| format!("{}:{:.4}", topics[t], scores[t])).collect::<Vec<_>>().join("|")
+    let mut out = String::new();
+    format_scores_into(scores, topics, &mut Vec::new(), &mut out);
+    out
+}
+
+/// [`format_scores`] appended to `out`, with `order` as the sorting buffer: no allocation once
+/// both have grown.
+pub fn format_scores_into(scores: &[f64], topics: &[String], order: &mut Vec<usize>, out: &mut String) {
+    use std::fmt::Write as _;
+    order.clear();
+    order.extend(0..scores.len());
+    order.sort_unstable_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    for (i, &t) in order.iter().enumerate() {
+        if i > 0 {
+            out.push('|');
+        }
+        let _ = write!(out, "{}:{:.4}", topics[t], scores[t]);
+    }
 }
 
 enum Sink<W: Write> {
-    Csv { out: Box<csv::Writer<W>>, wide: bool, row: csv::ByteRecord },
+    Csv { out: Box<csv::Writer<W>>, wide: bool, row: csv::ByteRecord, text: String, order: Vec<usize> },
     Jsonl { out: std::io::BufWriter<W>, keys: Vec<String>, line: Vec<u8> },
 }
 
@@ -650,7 +678,13 @@ impl<W: Write> Sink<W> {
                     header.extend(["topics".into(), "scores".into()]);
                 }
                 out.write_record(&header)?;
-                Sink::Csv { out: Box::new(out), wide: opts.wide, row: csv::ByteRecord::new() }
+                Sink::Csv {
+                    out: Box::new(out),
+                    wide: opts.wide,
+                    row: csv::ByteRecord::new(),
+                    text: String::new(),
+                    order: Vec::new(),
+                }
             }
             OutputFormat::Jsonl => {
                 // Duplicate column names get a suffix so no value is lost in the object.
@@ -675,24 +709,36 @@ impl<W: Write> Sink<W> {
         p: &Prediction,
         topics: &[String],
     ) -> csv::Result<()> {
-        let given = p.topics.iter().map(|&t| topics[t].as_str()).collect::<Vec<_>>().join("|");
         let scored = !p.scores.is_empty();
         match self {
-            Sink::Csv { out, wide, row } => {
+            Sink::Csv { out, wide, row, text, order } => {
+                use std::fmt::Write as _;
                 row.clear();
                 for field in fields {
                     row.push_field(field);
                 }
-                row.push_field(given.as_bytes());
+                text.clear();
+                for (i, &t) in p.topics.iter().enumerate() {
+                    if i > 0 {
+                        text.push('|');
+                    }
+                    text.push_str(&topics[t]);
+                }
+                row.push_field(text.as_bytes());
                 if *wide {
                     for t in 0..topics.len() {
-                        match p.scores.get(t) {
-                            Some(s) => row.push_field(format!("{s:.4}").as_bytes()),
-                            None => row.push_field(b""),
+                        text.clear();
+                        if let Some(s) = p.scores.get(t) {
+                            let _ = write!(text, "{s:.4}");
                         }
+                        row.push_field(text.as_bytes());
                     }
                 } else {
-                    row.push_field(if scored { format_scores(&p.scores, topics) } else { String::new() }.as_bytes());
+                    text.clear();
+                    if scored {
+                        format_scores_into(&p.scores, topics, order, text);
+                    }
+                    row.push_field(text.as_bytes());
                 }
                 out.write_byte_record(row)
             }

@@ -79,6 +79,29 @@ impl NgramRange {
             .collect()
     }
 
+    /// Whether `key` is what [`NgramRange::pack`] gives for 1 to `max` ids below `n_terms`
+    /// (what `unpack` then `pack` gives back unchanged), without allocating: loading checks
+    /// every column's key this way (906k of them in a SANAD model).
+    pub fn is_key_over(self, key: u64, n_terms: usize) -> bool {
+        if self.max == 1 {
+            return key.checked_sub(1).is_some_and(|id| id < n_terms as u64);
+        }
+        let bits = self.bits();
+        let mask = (1u64 << bits) - 1;
+        let mut n = 0;
+        while n < self.max as u32 {
+            let part = (key >> (bits * n)) & mask;
+            if part == 0 {
+                break;
+            }
+            if part > n_terms as u64 {
+                return false;
+            }
+            n += 1;
+        }
+        n > 0 && (bits * n >= 64 || key >> (bits * n) == 0)
+    }
+
     pub fn pack(self, ids: &[u32]) -> u64 {
         let bits = self.bits();
         ids.iter().enumerate().fold(0, |key, (n, &id)| key | (id as u64 + 1) << (bits * n as u32).min(63))
@@ -243,12 +266,7 @@ impl Vocabulary {
         let mut feature_table = vec![EMPTY; table_len(features.len())];
         let mask = feature_table.len() - 1;
         for (col, &key) in features.iter().enumerate() {
-            let ids = ngrams.unpack(key);
-            if ids.is_empty()
-                || ids.len() > ngrams.max as usize
-                || ids.iter().any(|&id| id as usize >= terms.len())
-                || ngrams.pack(&ids) != key
-            {
+            if !ngrams.is_key_over(key, terms.len()) {
                 return Err(Error::params("vocabulary", format!("feature {col} refers to an unknown term")));
             }
             let mut i = home(key_hash(key), feature_table.len());
@@ -319,12 +337,7 @@ impl Vocabulary {
         }
         let mut last_order = None;
         for (col, &key) in features.iter().enumerate() {
-            let ids = ngrams.unpack(key);
-            if ids.is_empty()
-                || ids.len() > ngrams.max as usize
-                || ids.iter().any(|&id| id as usize >= n_terms)
-                || ngrams.pack(&ids) != key
-            {
+            if !ngrams.is_key_over(key, n_terms) {
                 return bad(format!("feature {col} refers to an unknown term"));
             }
             let order = column_order(ngrams, key);
@@ -491,6 +504,23 @@ mod tests {
         keys.sort_by_key(|&k| column_order(range, k));
         let words: Vec<_> = keys.iter().map(|&k| range.unpack(k)).collect();
         assert_eq!(words, vec![vec![0], vec![5], vec![1, 3], vec![2, 1], vec![1, 9, 0]]);
+    }
+
+    #[test]
+    fn key_check_agrees_with_unpack_and_pack() {
+        for range in [NgramRange::new(1, 1).unwrap(), NgramRange::new(1, 2).unwrap(), NgramRange::new(2, 3).unwrap()] {
+            let bits = range.bits();
+            let keys =
+                [0, 1, 2, 5, 6, u64::MAX, 1 << 63, range.pack(&[4, 0]), range.pack(&[1, 2, 3]), 3 << bits, 1 << 42];
+            for key in keys {
+                let ids = range.unpack(key);
+                let expected = !ids.is_empty()
+                    && ids.len() <= range.max as usize
+                    && ids.iter().all(|&id| id < 5)
+                    && range.pack(&ids) == key;
+                assert_eq!(range.is_key_over(key, 5), expected, "{range} key {key:#x}");
+            }
+        }
     }
 
     #[test]

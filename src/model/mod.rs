@@ -81,7 +81,7 @@ impl Default for TrainSettings {
 }
 
 /// The model's decision for one document.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Prediction {
     /// Probability of every topic, in the model's topic order; empty when the text has no
     /// word the model knows.
@@ -284,13 +284,21 @@ impl Model {
     /// Scores and topics of one text. A text with no word the model knows (empty, another
     /// language, only stopwords) gets neither scores nor topics: the model has no evidence.
     pub fn predict_with(&self, text: &str, decision: Decision, scratch: &mut Scratch) -> Prediction {
-        let mut scores = Vec::with_capacity(self.topics.len());
-        self.scores_into(text, scratch, &mut scores);
+        let mut out = Prediction { scores: Vec::with_capacity(self.topics.len()), topics: Vec::new() };
+        self.predict_into(text, decision, scratch, &mut out);
+        out
+    }
+
+    /// [`Model::predict_with`] into `out`, reusing its vectors and `scratch`: once they have
+    /// grown, predicting allocates nothing (`label` relies on it).
+    pub fn predict_into(&self, text: &str, decision: Decision, scratch: &mut Scratch, out: &mut Prediction) {
+        self.scores_into(text, scratch, &mut out.scores);
+        out.topics.clear();
         if scratch.indices.is_empty() {
-            return Prediction { scores: Vec::new(), topics: Vec::new() };
+            out.scores.clear();
+            return;
         }
-        let topics = self.decide(&scores, decision);
-        Prediction { scores, topics }
+        self.decide_into(&out.scores, decision, &mut out.topics);
     }
 
     /// Scores and topics of one text (see [`Model::predict_with`]); for many texts,
@@ -311,26 +319,36 @@ impl Model {
     /// Topics whose probability reaches the threshold, most probable first. A single-label
     /// model gives its best topic, unless `decision` has a threshold that it does not reach.
     pub fn decide(&self, scores: &[f64], decision: Decision) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..scores.len()).collect();
-        // Stable: ties keep topic order.
-        order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+        let mut given = Vec::with_capacity(scores.len());
+        self.decide_into(scores, decision, &mut given);
+        given
+    }
+
+    /// [`Model::decide`] into `given`, without allocating once it holds a topic per score.
+    pub fn decide_into(&self, scores: &[f64], decision: Decision, given: &mut Vec<usize>) {
+        given.clear();
+        given.extend(0..scores.len());
+        // Ties keep topic order (an unstable sort with the index as tie-break never allocates,
+        // where a stable sort of more than 20 topics would).
+        given.sort_unstable_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
         let reaches = |t: usize| scores[t] >= decision.threshold.unwrap_or(self.thresholds[t]);
-        let mut given: Vec<usize> = match self.mode() {
+        match self.mode() {
             // The best topic always, unless a threshold was asked for and it falls short: a
             // user who says `--threshold 0.9` means it for single-label models too.
             LabelMode::Single => {
-                let best = order[0];
+                let Some(&best) = given.first() else { return };
                 if decision.threshold.is_some_and(|t| scores[best] < t) {
-                    return Vec::new();
+                    given.clear();
+                    return;
                 }
-                std::iter::once(best).chain(order[1..].iter().copied().filter(|&t| reaches(t))).collect()
+                let mut first = true;
+                given.retain(|&t| std::mem::take(&mut first) || reaches(t));
             }
-            LabelMode::Multi => order.into_iter().filter(|&t| reaches(t)).collect(),
-        };
+            LabelMode::Multi => given.retain(|&t| reaches(t)),
+        }
         if decision.top_k > 0 {
             given.truncate(decision.top_k);
         }
-        given
     }
 
     /// The n-grams that weighed most for `topic` in `text`: (n-gram, contribution to the
