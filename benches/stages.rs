@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
 use tagger::batch::{format_scores, label_csv, LabelOptions, Silent};
-use tagger::corpus::{read_labeled, CsvOptions};
+use tagger::csv_input::{read_labeled, CsvOptions};
 use tagger::features::Scratch;
 use tagger::{Model, TrainingMeta};
 

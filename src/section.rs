@@ -52,7 +52,7 @@ impl Backing {
     /// Takes `bytes` in place when they start at an 8-byte boundary (a large allocation always
     /// does with glibc and musl), else copies them into an aligned buffer.
     pub fn from_vec(bytes: Vec<u8>) -> Backing {
-        if bytes.as_ptr() as usize % 8 == 0 {
+        if (bytes.as_ptr() as usize).is_multiple_of(8) {
             Backing::Heap(Arc::new(bytes))
         } else {
             Backing::Shared(Arc::new(AlignedBytes::copy_from(&bytes)))
@@ -61,7 +61,7 @@ impl Backing {
 
     /// Borrows `bytes` when aligned, else copies them.
     pub fn from_static(bytes: &'static [u8]) -> Backing {
-        if bytes.as_ptr() as usize % 8 == 0 {
+        if (bytes.as_ptr() as usize).is_multiple_of(8) {
             Backing::Static(bytes)
         } else {
             Backing::Shared(Arc::new(AlignedBytes::copy_from(bytes)))
@@ -121,7 +121,7 @@ impl<T: Plain> Section<T> {
         let size = std::mem::size_of::<T>();
         let bytes = backing.bytes();
         let end = len.checked_mul(size)?.checked_add(start)?;
-        if end > bytes.len() || (bytes.as_ptr() as usize + start) % std::mem::align_of::<T>() != 0 {
+        if end > bytes.len() || !(bytes.as_ptr() as usize + start).is_multiple_of(std::mem::align_of::<T>()) {
             return None;
         }
         if cfg!(target_endian = "big") {

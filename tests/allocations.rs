@@ -34,7 +34,7 @@ static GLOBAL: Counting = Counting;
 /// `rows` rows cycling through the project's own texts.
 fn csv_of(rows: usize) -> Vec<u8> {
     let raw = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/data/labels.csv")).unwrap();
-    let corpus = tagger::corpus::read_labeled(&raw[..], "labels.csv", &Default::default()).unwrap();
+    let corpus = tagger::csv_input::read_labeled(&raw[..], "labels.csv", &Default::default()).unwrap();
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(["id", "text"]).unwrap();
     let texts: Vec<&str> = corpus.texts.iter().collect();
