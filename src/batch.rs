@@ -39,7 +39,17 @@ pub struct LabelOptions {
     /// The longest row (CSV) or line (JSON Lines) read, in bytes; a longer one stops the run,
     /// also under `skip_bad` (see [`crate::quotes::Tail`]).
     pub max_record_bytes: u64,
+    /// Decimals of every written score, 1 to [`FULL_DIGITS`] (which writes each at full
+    /// precision); [`DEFAULT_DIGITS`] by default.
+    pub digits: u8,
 }
+
+/// Decimals of the scores `label` and `predict` write unless told otherwise: enough to rank and
+/// threshold, short enough to read.
+pub const DEFAULT_DIGITS: u8 = 4;
+/// The `digits` that writes every score at full precision: the shortest decimal that reads back
+/// as the same `f64` (what a comparison to 1e-9 with another program needs).
+pub const FULL_DIGITS: u8 = 17;
 
 impl LabelOptions {
     pub fn new(decision: Decision) -> Self {
@@ -53,6 +63,7 @@ impl LabelOptions {
             batch_size: 1024,
             batch_bytes: 8 << 20,
             max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+            digits: DEFAULT_DIGITS,
         }
     }
 }
@@ -68,6 +79,7 @@ impl LabelOptions {
         if self.max_record_bytes == 0 {
             return Err(Error::params("max_record_bytes", "0: a row needs at least 1 byte"));
         }
+        check_digits(self.digits)?;
         self.decision.threshold.map_or(Ok(()), crate::model::check_threshold)
     }
 }
@@ -548,7 +560,7 @@ pub fn label_jsonl<R: Read, W: Write>(
             summary.tally(&p);
             // `line` parsed as an object with nothing after it, so it ends in its closing brace.
             let body = &line[..line.len() - 1];
-            let (topics_json, scores_json) = prediction_json(&p, topics);
+            let (topics_json, scores_json) = prediction_json(&p, topics, opts.digits);
             let sep = if empty { "" } else { "," };
             writeln!(out, "{body}{sep}\"topics\":{topics_json},\"scores\":{scores_json}}}")
                 .map_err(|e| Error::io(OUTPUT, e))?;
@@ -621,34 +633,71 @@ fn row_text(
     Ok(())
 }
 
-/// Adds `topics` (given, most probable first) and `scores` (every topic, 4 decimals) to a JSON
-/// object: the one shape of every JSON output (`label --format jsonl`, `predict --format json`).
-pub fn insert_prediction(obj: &mut serde_json::Map<String, serde_json::Value>, p: &Prediction, topics: &[String]) {
-    let (t, s) = prediction_json(p, topics);
+/// Refuses a number of decimals outside 1 to [`FULL_DIGITS`].
+pub fn check_digits(digits: u8) -> Result<()> {
+    if !(1..=FULL_DIGITS).contains(&digits) {
+        return Err(Error::params(
+            "digits",
+            format!("{digits}: scores take 1 to {FULL_DIGITS} decimals ({FULL_DIGITS}: full precision)"),
+        ));
+    }
+    Ok(())
+}
+
+/// `x` rounded to `digits` decimals (unchanged at [`FULL_DIGITS`]), as JSON output writes it.
+pub fn round_score(x: f64, digits: u8) -> f64 {
+    if digits >= FULL_DIGITS {
+        return x;
+    }
+    // 10^d is exact in f64 for d <= 22, so 4 decimals round exactly as before (x * 1e4).
+    let m = 10f64.powi(digits as i32);
+    (x * m).round() / m
+}
+
+/// Writes `x` with `digits` decimals, or at full precision (the shortest decimal that reads
+/// back as the same `f64`) at [`FULL_DIGITS`].
+pub fn write_score(out: &mut String, x: f64, digits: u8) {
+    use std::fmt::Write as _;
+    let _ = if digits >= FULL_DIGITS { write!(out, "{x}") } else { write!(out, "{x:.*}", digits as usize) };
+}
+
+/// Adds `topics` (given, most probable first) and `scores` (every topic, `digits` decimals) to a
+/// JSON object: the one shape of every JSON output (`label --format jsonl`, `predict --format json`).
+pub fn insert_prediction(
+    obj: &mut serde_json::Map<String, serde_json::Value>,
+    p: &Prediction,
+    topics: &[String],
+    digits: u8,
+) {
+    let (t, s) = prediction_json(p, topics, digits);
     obj.insert("topics".into(), t);
     obj.insert("scores".into(), s);
 }
 
 /// The `topics` and `scores` values of [`insert_prediction`], for output that splices them into
 /// an object's own bytes.
-fn prediction_json(p: &Prediction, topics: &[String]) -> (serde_json::Value, serde_json::Value) {
+fn prediction_json(p: &Prediction, topics: &[String], digits: u8) -> (serde_json::Value, serde_json::Value) {
     let t = p.topics.iter().map(|&t| topics[t].clone()).collect::<Vec<_>>().into();
     let scores: serde_json::Map<_, _> =
-        topics.iter().cloned().zip(p.scores.iter().map(|&s| round4(s).into())).collect();
+        topics.iter().cloned().zip(p.scores.iter().map(|&s| round_score(s, digits).into())).collect();
     (t, scores.into())
 }
 
-/// Formats `topic:probability` pairs, most probable first.
+/// Formats `topic:probability` pairs, most probable first, with [`DEFAULT_DIGITS`] decimals.
 pub fn format_scores(scores: &[f64], topics: &[String]) -> String {
+    format_scores_with(scores, topics, DEFAULT_DIGITS)
+}
+
+/// [`format_scores`] with `digits` decimals (see [`write_score`]).
+pub fn format_scores_with(scores: &[f64], topics: &[String], digits: u8) -> String {
     let mut out = String::new();
-    format_scores_into(scores, topics, &mut Vec::new(), &mut out);
+    format_scores_into(scores, topics, digits, &mut Vec::new(), &mut out);
     out
 }
 
-/// [`format_scores`] appended to `out`, with `order` as the sorting buffer: no allocation once
-/// both have grown.
-pub fn format_scores_into(scores: &[f64], topics: &[String], order: &mut Vec<usize>, out: &mut String) {
-    use std::fmt::Write as _;
+/// [`format_scores_with`] appended to `out`, with `order` as the sorting buffer: no allocation
+/// once both have grown.
+pub fn format_scores_into(scores: &[f64], topics: &[String], digits: u8, order: &mut Vec<usize>, out: &mut String) {
     order.clear();
     order.extend(0..scores.len());
     order.sort_unstable_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
@@ -656,13 +705,15 @@ pub fn format_scores_into(scores: &[f64], topics: &[String], order: &mut Vec<usi
         if i > 0 {
             out.push('|');
         }
-        let _ = write!(out, "{}:{:.4}", topics[t], scores[t]);
+        out.push_str(&topics[t]);
+        out.push(':');
+        write_score(out, scores[t], digits);
     }
 }
 
 enum Sink<W: Write> {
-    Csv { out: Box<csv::Writer<W>>, wide: bool, row: csv::ByteRecord, text: String, order: Vec<usize> },
-    Jsonl { out: std::io::BufWriter<W>, keys: Vec<String>, line: Vec<u8> },
+    Csv { out: Box<csv::Writer<W>>, wide: bool, digits: u8, row: csv::ByteRecord, text: String, order: Vec<usize> },
+    Jsonl { out: std::io::BufWriter<W>, keys: Vec<String>, digits: u8, line: Vec<u8> },
 }
 
 impl<W: Write> Sink<W> {
@@ -681,6 +732,7 @@ impl<W: Write> Sink<W> {
                 Sink::Csv {
                     out: Box::new(out),
                     wide: opts.wide,
+                    digits: opts.digits,
                     row: csv::ByteRecord::new(),
                     text: String::new(),
                     order: Vec::new(),
@@ -698,7 +750,12 @@ impl<W: Write> Sink<W> {
                     }
                     keys.push(key);
                 }
-                Sink::Jsonl { out: std::io::BufWriter::with_capacity(1 << 16, output), keys, line: Vec::new() }
+                Sink::Jsonl {
+                    out: std::io::BufWriter::with_capacity(1 << 16, output),
+                    keys,
+                    digits: opts.digits,
+                    line: Vec::new(),
+                }
             }
         })
     }
@@ -711,8 +768,7 @@ impl<W: Write> Sink<W> {
     ) -> csv::Result<()> {
         let scored = !p.scores.is_empty();
         match self {
-            Sink::Csv { out, wide, row, text, order } => {
-                use std::fmt::Write as _;
+            Sink::Csv { out, wide, digits, row, text, order } => {
                 row.clear();
                 for field in fields {
                     row.push_field(field);
@@ -729,26 +785,26 @@ impl<W: Write> Sink<W> {
                     for t in 0..topics.len() {
                         text.clear();
                         if let Some(s) = p.scores.get(t) {
-                            let _ = write!(text, "{s:.4}");
+                            write_score(text, *s, *digits);
                         }
                         row.push_field(text.as_bytes());
                     }
                 } else {
                     text.clear();
                     if scored {
-                        format_scores_into(&p.scores, topics, order, text);
+                        format_scores_into(&p.scores, topics, *digits, order, text);
                     }
                     row.push_field(text.as_bytes());
                 }
                 out.write_byte_record(row)
             }
-            Sink::Jsonl { out, keys, line } => {
+            Sink::Jsonl { out, keys, digits, line } => {
                 let mut obj = serde_json::Map::new();
                 for (key, field) in keys.iter().zip(fields) {
                     // Fields were checked to be UTF-8 before classification.
                     obj.insert(key.clone(), String::from_utf8_lossy(field).into_owned().into());
                 }
-                insert_prediction(&mut obj, p, topics);
+                insert_prediction(&mut obj, p, topics, *digits);
                 line.clear();
                 serde_json::to_writer(&mut *line, &obj).map_err(std::io::Error::other)?;
                 line.push(b'\n');

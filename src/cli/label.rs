@@ -45,6 +45,10 @@ pub struct LabelArgs {
     /// One probability column per topic (p_<topic>) instead of `scores`.
     #[arg(long)]
     wide: bool,
+    /// Decimals of every score, 1 to 17; 17 writes each at full precision (the shortest
+    /// decimal that reads back as the same number).
+    #[arg(long, default_value_t = tagger::batch::DEFAULT_DIGITS, value_parser = clap::value_parser!(u8).range(1..=17))]
+    digits: u8,
     /// Give topics from this probability on, the same for every topic (default: each topic's
     /// own threshold, stored in the model; `tagger inspect` lists them).
     #[arg(long, value_parser = parse_probability)]
@@ -117,6 +121,7 @@ pub fn run(args: LabelArgs) -> Result<()> {
         skip_bad: args.skip_bad,
         batch_size: args.batch_size,
         max_record_bytes: args.limit.max_record_size,
+        digits: args.digits,
         ..LabelOptions::new(decision)
     };
     let (input, name, size) = open_input(&args.input)?;

@@ -43,6 +43,11 @@ pub struct PredictArgs {
     /// Also show every topic's score and which model answered.
     #[arg(short, long)]
     verbose: bool,
+    /// Decimals of every score, 1 to 17; 17 writes each at full precision (the shortest
+    /// decimal that reads back as the same number). Default: 3 beside each topic given, 4 in
+    /// --verbose's scores and in JSON.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=17))]
+    digits: Option<u8>,
     #[command(flatten)]
     limit: super::RecordLimit,
     /// No progress on stderr.
@@ -193,11 +198,22 @@ fn write_text(
     let given = if p.topics.is_empty() {
         "(no topic)".to_string()
     } else {
-        p.topics.iter().map(|&t| format!("{} {:.3}", topics[t], p.scores[t])).collect::<Vec<_>>().join(", ")
+        let digits = args.digits.unwrap_or(3);
+        let mut given = String::new();
+        for (i, &t) in p.topics.iter().enumerate() {
+            if i > 0 {
+                given.push_str(", ");
+            }
+            given.push_str(&topics[t]);
+            given.push(' ');
+            tagger::batch::write_score(&mut given, p.scores[t], digits);
+        }
+        given
     };
     writeln!(out, "{name}\t{given}")?;
     if args.verbose {
-        writeln!(out, "  all scores: {}", tagger::batch::format_scores(&p.scores, topics))?;
+        let digits = args.digits.unwrap_or(tagger::batch::DEFAULT_DIGITS);
+        writeln!(out, "  all scores: {}", tagger::batch::format_scores_with(&p.scores, topics, digits))?;
     }
     if args.explain {
         for &t in &p.topics {
@@ -229,7 +245,7 @@ fn write_json(
     if let Some(bytes) = non_utf8_bytes(path) {
         obj.insert("file_bytes".into(), bytes.into());
     }
-    tagger::batch::insert_prediction(&mut obj, p, topics);
+    tagger::batch::insert_prediction(&mut obj, p, topics, args.digits.unwrap_or(tagger::batch::DEFAULT_DIGITS));
     if args.explain {
         let explained: serde_json::Map<_, _> = p
             .topics

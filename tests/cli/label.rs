@@ -79,6 +79,52 @@ fn label_wide_gives_one_probability_column_per_topic() {
 }
 
 #[test]
+fn label_digits_17_writes_full_precision_that_rounds_to_the_default_output() {
+    let dir = tmp();
+    write_id_csv(dir.path(), "in.csv", &every_nth(13));
+    let (_, narrow) = parse_csv(&tagger(["label", "in.csv", "-q"]).dir(dir.path()).run().stdout, b',');
+    let (_, full) = parse_csv(&tagger(["label", "in.csv", "-q", "--digits", "17"]).dir(dir.path()).run().stdout, b',');
+    let (_, wide) =
+        parse_csv(&tagger(["label", "in.csv", "-q", "--digits", "17", "--wide"]).dir(dir.path()).run().stdout, b',');
+    let topics = model_topics(None);
+    assert_eq!(full.len(), narrow.len());
+    let mut longer = 0;
+    for ((f, n), w) in full.iter().zip(&narrow).zip(&wide) {
+        assert_eq!(f[..4], n[..4], "the same topics");
+        let short = parse_scores(&n[4]);
+        let exact: Vec<(String, f64)> = f[4]
+            .split('|')
+            .map(|p| p.split_once(':').unwrap())
+            .map(|(t, v)| (t.to_string(), v.parse::<f64>().unwrap()))
+            .collect();
+        // Same order, and each full-precision score rounds to the 4-decimal one.
+        assert_eq!(exact.iter().map(|(t, _)| t).collect::<Vec<_>>(), short.iter().map(|(t, _)| t).collect::<Vec<_>>());
+        for ((_, e), (_, s)) in exact.iter().zip(&short) {
+            assert_eq!(format!("{e:.4}").parse::<f64>().unwrap(), *s);
+            longer += (format!("{e}").len() > 6) as usize;
+        }
+        // --wide writes the same full-precision numbers, in topic order.
+        for (t, v) in topics.iter().zip(&w[4..]) {
+            let (_, e) = exact.iter().find(|(name, _)| name == t).unwrap();
+            assert_eq!(v.parse::<f64>().unwrap(), *e);
+        }
+    }
+    assert!(longer > 0, "no score was written with more than 4 decimals");
+    // JSON Lines: the very numbers of the CSV output.
+    let out = tagger(["label", "in.csv", "-q", "--digits", "17", "--format", "jsonl"]).dir(dir.path()).run().ok();
+    for (line, f) in out.lines().zip(&full) {
+        let v: Value = serde_json::from_str(line).unwrap();
+        for p in f[4].split('|') {
+            let (t, s) = p.split_once(':').unwrap();
+            assert_eq!(v["scores"][t].as_f64().unwrap(), s.parse::<f64>().unwrap());
+        }
+    }
+    for bad in ["0", "18", "x"] {
+        tagger(["label", "in.csv", "--digits", bad]).dir(dir.path()).run().usage_error("--digits");
+    }
+}
+
+#[test]
 fn label_jsonl_gives_one_object_per_row() {
     let dir = tmp();
     let input = write_id_csv(dir.path(), "in.csv", &every_nth(13));
